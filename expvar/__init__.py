@@ -1,0 +1,8 @@
+"""Go's expvar for Django: publish variables at /debug/vars and watch them in the admin."""
+
+from __future__ import annotations
+
+from expvar.variables import ExpVar
+
+__version__ = "1.0.0.dev0"
+__all__ = ["ExpVar", "__version__"]

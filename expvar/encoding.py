@@ -1,0 +1,146 @@
+"""Strict JSON (RFC 8259) for variable values, and Go's ``/debug/vars`` layout for the body."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import math
+import uuid
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+
+class EncodingError(Exception):
+    """A value that cannot be published as strict JSON."""
+
+
+def _convert(obj: Any) -> Any:
+    if isinstance(obj, (datetime.datetime, datetime.date, datetime.time)):
+        return obj.isoformat()
+    if isinstance(obj, Decimal):
+        if not obj.is_finite():
+            return None
+        return int(obj) if obj == obj.to_integral_value() else float(obj)
+    if isinstance(obj, uuid.UUID):
+        return str(obj)
+    if isinstance(obj, (set, frozenset)):
+        try:
+            return sorted(obj)
+        except TypeError:
+            return list(obj)
+    if isinstance(obj, (bytes, bytearray, memoryview)):
+        return bytes(obj).decode("utf-8", errors="replace")
+    if isinstance(obj, datetime.timedelta):
+        return obj.total_seconds()
+    raise TypeError(f"{type(obj).__module__}.{type(obj).__qualname__} is not JSON serializable")
+
+
+_encoder = json.JSONEncoder(
+    ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=_convert
+)
+_encode = _encoder.encode
+
+
+def encode(value: Any, max_bytes: int) -> tuple[Any, str]:
+    """Return ``value`` as strict JSON: the JSON-safe value and its compact text.
+
+    Raises EncodingError for values that JSON cannot hold, reference cycles, and values whose
+    text is over ``max_bytes``.
+    """
+    if isinstance(value, (str, bytes)) and len(value) > max_bytes:
+        raise _too_large(len(value), max_bytes)
+    try:
+        try:
+            text = _encode(value)
+        except ValueError:
+            # Non-finite floats and reference cycles land here; the slow path tells them apart.
+            value = _sanitize(value, (), set())
+            text = _encode(value)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise EncodingError(f"cannot encode as JSON: {exc}") from None
+    if len(text) * 4 > max_bytes and len(text.encode()) > max_bytes:
+        raise _too_large(len(text.encode()), max_bytes)
+    return value, text
+
+
+def _too_large(size: int, max_bytes: int) -> EncodingError:
+    return EncodingError(
+        f"value is {size:,} bytes as JSON, over the {max_bytes:,}-byte limit "
+        "(EXPVAR_MAX_VALUE_BYTES)"
+    )
+
+
+def _sanitize(value: Any, path: tuple[str, ...], active: set[int]) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, (str, int, bool)) or value is None:
+        return value
+    if isinstance(value, dict):
+        return _within(value, path, active, lambda: {
+            key: _sanitize(item, (*path, str(key)), active) for key, item in value.items()
+        })
+    if isinstance(value, (list, tuple)):
+        return _within(value, path, active, lambda: [
+            _sanitize(item, (*path, str(index)), active) for index, item in enumerate(value)
+        ])
+    try:
+        converted = _convert(value)
+    except TypeError as exc:
+        raise EncodingError(f"cannot encode as JSON at {_where(path)}: {exc}") from None
+    return _sanitize(converted, path, active)
+
+
+def _within(value: Any, path: tuple[str, ...], active: set[int], build: Any) -> Any:
+    marker = id(value)
+    if marker in active:
+        raise EncodingError(f"value refers to itself at {_where(path)}; JSON cannot hold a cycle")
+    active.add(marker)
+    try:
+        return build()
+    finally:
+        active.discard(marker)
+
+
+def _where(path: tuple[str, ...]) -> str:
+    return ".".join(path) if path else "the top level"
+
+
+def quote_name(name: str) -> str:
+    """Return a variable name as a JSON string, as it stands before the colon in the body."""
+    return json.dumps(name, ensure_ascii=False)
+
+
+# Go's encoder escapes these so a body sniffed as HTML cannot run script; they can only occur
+# inside JSON strings, so replacing them in the whole body is exact.
+_GO_ESCAPES = (
+    ("<", "\\u003c"),
+    (">", "\\u003e"),
+    ("&", "\\u0026"),
+    ("\u2028", "\\u2028"),
+    ("\u2029", "\\u2029"),
+)
+
+
+def go_layout(entries: Iterable[tuple[str, str]]) -> str:
+    """Lay out ``(quoted name, JSON text)`` pairs exactly as Go's expvar handler does."""
+    body = "{\n" + ",\n".join(f"{name}: {text}" for name, text in entries) + "\n}\n"
+    for raw, escaped in _GO_ESCAPES:
+        if raw in body:
+            body = body.replace(raw, escaped)
+    return body
+
+
+def value_kind(value: Any) -> str:
+    """Name the JSON kind of a JSON-safe value, as the admin page and the command show it."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float, Decimal)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, dict):
+        return "dict"
+    if value is None:
+        return "null"
+    return "list"

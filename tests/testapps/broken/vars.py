@@ -1,0 +1,7 @@
+from __future__ import annotations
+
+import expvar
+
+
+class Broken(expvar.ExpVar)
+    name = "broken"
