@@ -9,7 +9,7 @@ import ipaddress
 import logging
 from collections.abc import Callable, Iterable
 from functools import lru_cache
-from typing import Any, Union
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils.module_loading import import_string
@@ -18,8 +18,8 @@ from expvar.conf import settings
 
 logger = logging.getLogger("expvar")
 
-IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
-IPNetwork = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 AccessPolicy = Callable[[HttpRequest], bool]
 
 

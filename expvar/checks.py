@@ -26,9 +26,7 @@ def check_settings(**kwargs: Any) -> list[CheckMessage]:
         *_check_allowed_ips(settings.ALLOWED_IPS),
         *_check_token(settings.TOKEN),
         *_check_access(settings.ACCESS),
-        *_check_positive(
-            "EXPVAR_REFRESH_INTERVAL", settings.REFRESH_INTERVAL, "expvar.E006", "5"
-        ),
+        *_check_positive("EXPVAR_REFRESH_INTERVAL", settings.REFRESH_INTERVAL, "expvar.E006", "5"),
         *_check_admin(settings.ADMIN),
         *_check_max_bytes(settings.MAX_VALUE_BYTES),
     ]
@@ -39,7 +37,8 @@ def _check_skip(value: Any) -> Iterable[CheckMessage]:
         yield Error(
             f"EXPVAR_SKIP must be a list of app names or labels, not {value!r}.",
             hint=(
-                f'Write EXPVAR_SKIP = [{value!r}]' if isinstance(value, str)
+                f"Write EXPVAR_SKIP = [{value!r}]"
+                if isinstance(value, str)
                 else 'Write for example EXPVAR_SKIP = ["myapp"].'
             ),
             id="expvar.E001",
@@ -154,7 +153,5 @@ def check_declarations(**kwargs: Any) -> list[CheckMessage]:
             )
         )
     for problem in registry.problems:
-        messages.append(
-            Warning(problem.message, id="expvar.W003")
-        )
+        messages.append(Warning(problem.message, id="expvar.W003"))
     return messages

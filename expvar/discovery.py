@@ -90,7 +90,7 @@ def _import_vars(config: AppConfig, source: AppSource, registry: Registry) -> Mo
 
 
 def _collect(module: ModuleType, source: AppSource, registry: Registry) -> None:
-    declarations = []
+    declarations: list[Declaration] = []
     for attribute in list(vars(module).values()):
         if not (
             isinstance(attribute, type)
@@ -121,7 +121,7 @@ def _collect(module: ModuleType, source: AppSource, registry: Registry) -> None:
                     origin=origin,
                     message=(
                         f"{origin} has no name (got {name!r}), so it is not published. "
-                        "Set `name = \"...\"` on the class, or `abstract = True` if it is a base."
+                        'Set `name = "..."` on the class, or `abstract = True` if it is a base.'
                     ),
                 )
             )

@@ -77,13 +77,23 @@ def _sanitize(value: Any, path: tuple[str, ...], active: set[int]) -> Any:
     if isinstance(value, (str, int, bool)) or value is None:
         return value
     if isinstance(value, dict):
-        return _within(value, path, active, lambda: {
-            key: _sanitize(item, (*path, str(key)), active) for key, item in value.items()
-        })
+        return _within(
+            value,
+            path,
+            active,
+            lambda: {
+                key: _sanitize(item, (*path, str(key)), active) for key, item in value.items()
+            },
+        )
     if isinstance(value, (list, tuple)):
-        return _within(value, path, active, lambda: [
-            _sanitize(item, (*path, str(index)), active) for index, item in enumerate(value)
-        ])
+        return _within(
+            value,
+            path,
+            active,
+            lambda: [
+                _sanitize(item, (*path, str(index)), active) for index, item in enumerate(value)
+            ],
+        )
     try:
         converted = _convert(value)
     except TypeError as exc:

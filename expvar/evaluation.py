@@ -45,7 +45,14 @@ class Outcome:
 
 class _Batch:
     __slots__ = (
-        "abandoned", "current", "declarations", "done", "lock", "max_bytes", "outcomes", "started"
+        "abandoned",
+        "current",
+        "declarations",
+        "done",
+        "lock",
+        "max_bytes",
+        "outcomes",
+        "started",
     )
 
     def __init__(self, declarations: Sequence[Declaration], max_bytes: int) -> None:
@@ -133,9 +140,7 @@ class Evaluator:
         self._collect(batch, pending, outcomes)
         return []
 
-    def _collect(
-        self, batch: _Batch, pending: list[int], outcomes: list[Outcome | None]
-    ) -> None:
+    def _collect(self, batch: _Batch, pending: list[int], outcomes: list[Outcome | None]) -> None:
         for position, outcome in enumerate(batch.outcomes):
             if outcome is not None:
                 outcomes[pending[position]] = outcome
@@ -181,9 +186,7 @@ class Evaluator:
             value = declaration.read()
             value, text = encode(value, max_bytes)
         except EncodingError as exc:
-            outcome = Outcome(
-                status=ERROR, error=str(exc), duration=time.perf_counter() - start
-            )
+            outcome = Outcome(status=ERROR, error=str(exc), duration=time.perf_counter() - start)
         except BaseException as exc:  # a variable may not take the worker down, even by exit()
             outcome = Outcome(
                 status=ERROR,

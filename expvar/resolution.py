@@ -128,7 +128,7 @@ def resolve(registry: Registry | None = None) -> Resolution:
     outcomes = evaluator.evaluate(registry.declarations, _timeout(), max_bytes)
     reports = {
         declaration: VariableReport(declaration, outcome, outcome.status)
-        for declaration, outcome in zip(registry.declarations, outcomes)
+        for declaration, outcome in zip(registry.declarations, outcomes, strict=False)
     }
     published: dict[str, str] = {}
     collisions: list[Collision] = []

@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from typing import Any
+
+import pytest
+from django.test import override_settings
+
+from expvar.evaluation import Evaluator
+from expvar.resolution import resolve
+from tests.factories import declare, registry_of
+
+
+@pytest.fixture
+def release() -> Any:
+    event = threading.Event()
+    yield event
+    event.set()
+
+
+def hang_until(event: threading.Event) -> Any:
+    def read() -> int:
+        event.wait(30)
+        return 1
+
+    return read
+
+
+@override_settings(EXPVAR_TIMEOUT=0.2)
+def test_hung_variable_times_out_and_the_others_are_served(release: threading.Event) -> None:
+    registry = registry_of(
+        declare("before", 1, position=0),
+        declare("stuck", hang_until(release), position=1),
+        declare("after", 2, position=2),
+    )
+    resolution = resolve(registry)
+    assert json.loads(resolution.body()) == {"after": 2, "before": 1}
+    [stuck] = resolution.errors
+    assert stuck.status == "timeout"
+    assert "EXPVAR_TIMEOUT (0.2s)" in (stuck.error or "")
+
+
+@override_settings(EXPVAR_TIMEOUT=0.2)
+def test_hung_variable_does_not_pile_up_threads(release: threading.Event) -> None:
+    registry = registry_of(declare("stuck", hang_until(release)), declare("ok", 1, position=1))
+    resolve(registry)
+    threads_after_first = threading.active_count()
+    for _ in range(5):
+        resolution = resolve(registry)
+        assert json.loads(resolution.body()) == {"ok": 1}
+        assert "still running" in (resolution.errors[0].error or "")
+    assert threading.active_count() <= threads_after_first
+
+
+@override_settings(EXPVAR_TIMEOUT=0.2)
+def test_later_requests_skip_a_hung_variable_without_waiting(release: threading.Event) -> None:
+    reads = []
+
+    def stuck() -> int:
+        reads.append(1)
+        release.wait(30)
+        return 1
+
+    registry = registry_of(declare("stuck", stuck))
+    resolve(registry)
+    resolve(registry)
+    resolve(registry)
+    assert reads == [1]
+
+
+@override_settings(EXPVAR_TIMEOUT=0.2)
+def test_variable_is_read_again_once_its_hung_call_returns() -> None:
+    evaluator = Evaluator()
+    gate = threading.Event()
+    answers = iter([1, 2])
+
+    def slow_once() -> int:
+        answer = next(answers)
+        if answer == 1:
+            gate.wait(30)
+        return answer
+
+    declaration = declare("v", slow_once)
+    assert evaluator.evaluate([declaration], 0.1, 1024)[0].status == "timeout"
+    gate.set()
+    for _ in range(100):
+        if not evaluator.hung:
+            break
+        time.sleep(0.01)
+    outcome = evaluator.evaluate([declaration], 0.1, 1024)[0]
+    assert (outcome.status, outcome.value) == ("ok", 2)
+
+
+def test_system_exit_in_a_variable_is_an_error_not_a_dead_worker() -> None:
+    registry = registry_of(declare("quits", lambda: sys.exit(3)), declare("ok", 1, position=1))
+    resolution = resolve(registry)
+    assert json.loads(resolution.body()) == {"ok": 1}
+    assert resolution.errors[0].error == "SystemExit: 3"
+
+
+def test_cache_ttl_keeps_the_value_in_process() -> None:
+    reads = []
+    registry = registry_of(declare("c", lambda: reads.append(1) or len(reads), cache_ttl=60))
+    first = resolve(registry)
+    second = resolve(registry)
+    assert json.loads(first.body()) == json.loads(second.body()) == {"c": 1}
+    assert second.variables[0].outcome.cached
+    assert reads == [1]
+
+
+def test_without_cache_ttl_each_resolution_reads_again() -> None:
+    reads = []
+    registry = registry_of(declare("c", lambda: reads.append(1) or len(reads)))
+    resolve(registry)
+    assert json.loads(resolve(registry).body()) == {"c": 2}
+
+
+def test_errors_are_not_cached() -> None:
+    reads = []
+
+    def flaky() -> int:
+        reads.append(1)
+        if len(reads) == 1:
+            raise ValueError("first read fails")
+        return 5
+
+    registry = registry_of(declare("f", flaky, cache_ttl=60))
+    resolve(registry)
+    assert json.loads(resolve(registry).body()) == {"f": 5}
+
+
+def test_repeated_failures_are_logged_once(caplog: pytest.LogCaptureFixture) -> None:
+    def boom() -> int:
+        raise RuntimeError("down")
+
+    registry = registry_of(declare("bad", boom))
+    with caplog.at_level("ERROR", logger="expvar"):
+        for _ in range(5):
+            resolve(registry)
+    assert len([r for r in caplog.records if "down" in r.getMessage()]) == 1
+
+
+@override_settings(EXPVAR_TIMEOUT="soon")
+def test_malformed_timeout_falls_back_to_the_default() -> None:
+    assert json.loads(resolve(registry_of(declare("a", 1))).body()) == {"a": 1}

@@ -1,0 +1,37 @@
+"""Build registries in tests without installing apps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from expvar.registry import AppSource, Declaration, Registry
+
+APPS = {
+    label: AppSource(label=label, name=f"tests.{label}", verbose_name=label.title(), index=index)
+    for index, label in enumerate(("first", "second", "third"))
+}
+
+
+def declare(
+    name: str,
+    read: Callable[[], Any] | Any,
+    *,
+    app: str = "first",
+    position: int = 0,
+    cache_ttl: float | None = None,
+) -> Declaration:
+    source = APPS[app]
+    reader = read if callable(read) else (lambda: read)
+    return Declaration(
+        name=name,
+        app=source,
+        origin=f"{source.name}.vars.{name.title().replace('_', '')}{position}",
+        position=position,
+        read=reader,
+        cache_ttl=cache_ttl,
+    )
+
+
+def registry_of(*declarations: Declaration) -> Registry:
+    return Registry(declarations=list(declarations), apps=list(APPS.values()))
