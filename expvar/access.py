@@ -61,7 +61,11 @@ def default_policy(request: HttpRequest) -> bool:
 
 def client_address(request: HttpRequest) -> IPAddress | None:
     """Return REMOTE_ADDR as an address; X-Forwarded-For is never consulted."""
-    raw = request.META.get("REMOTE_ADDR") or ""
+    return _parse_address(request.META.get("REMOTE_ADDR") or "")
+
+
+@lru_cache(maxsize=1024)
+def _parse_address(raw: str) -> IPAddress | None:
     try:
         address = ipaddress.ip_address(raw.split("%", 1)[0])
     except ValueError:

@@ -22,7 +22,7 @@ def _is_number(value: Any) -> bool:
 def check_settings(**kwargs: Any) -> list[CheckMessage]:
     return [
         *_check_skip(settings.SKIP),
-        *_check_positive("EXPVAR_TIMEOUT", settings.TIMEOUT, "expvar.E002", "2.0"),
+        *_check_timeout(settings.TIMEOUT),
         *_check_allowed_ips(settings.ALLOWED_IPS),
         *_check_token(settings.TOKEN),
         *_check_access(settings.ACCESS),
@@ -62,6 +62,12 @@ def _check_positive(name: str, value: Any, check_id: str, default: str) -> Itera
             hint=f"Set {name} to a positive number such as {default}, or remove it.",
             id=check_id,
         )
+
+
+def _check_timeout(value: Any) -> Iterable[CheckMessage]:
+    if value is None:
+        return
+    yield from _check_positive("EXPVAR_TIMEOUT", value, "expvar.E002", "2.0 (or None)")
 
 
 def _check_allowed_ips(value: Any) -> Iterable[CheckMessage]:

@@ -6,8 +6,9 @@ import datetime
 import json
 import math
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 
@@ -39,7 +40,18 @@ def _convert(obj: Any) -> Any:
 _encoder = json.JSONEncoder(
     ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=_convert
 )
-_encode = _encoder.encode
+
+_encode: Callable[[Any], str] = _encoder.encode
+if c_make_encoder is not None:
+    # The C encoder, built once: JSONEncoder.encode() builds one per call, which costs more than
+    # encoding a small value. It keeps no cycle markers, so a cycle ends in RecursionError, which
+    # the slow path below turns into a clear message.
+    _encode_chunks = c_make_encoder(
+        None, _convert, encode_basestring, None, ":", ",", False, False, False
+    )
+
+    def _encode(value: Any) -> str:
+        return "".join(_encode_chunks(value, 0))
 
 
 def encode(value: Any, max_bytes: int) -> tuple[Any, str]:
@@ -48,20 +60,32 @@ def encode(value: Any, max_bytes: int) -> tuple[Any, str]:
     Raises EncodingError for values that JSON cannot hold, reference cycles, and values whose
     text is over ``max_bytes``.
     """
-    if isinstance(value, (str, bytes)) and len(value) > max_bytes:
-        raise _too_large(len(value), max_bytes)
-    try:
+    kind = type(value)
+    if kind is int:
+        text = int.__repr__(value)
+    elif kind is str or kind is bytes:
+        if len(value) > max_bytes:
+            raise _too_large(len(value), max_bytes)
+        text = encode_basestring(value) if kind is str else _encode(value)
+    else:
         try:
             text = _encode(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             # Non-finite floats and reference cycles land here; the slow path tells them apart.
-            value = _sanitize(value, (), set())
+            value = _sanitized(value)
             text = _encode(value)
-    except (TypeError, ValueError, RecursionError) as exc:
-        raise EncodingError(f"cannot encode as JSON: {exc}") from None
+        except TypeError as exc:
+            raise EncodingError(f"cannot encode as JSON: {exc}") from None
     if len(text) * 4 > max_bytes and len(text.encode()) > max_bytes:
         raise _too_large(len(text.encode()), max_bytes)
     return value, text
+
+
+def _sanitized(value: Any) -> Any:
+    try:
+        return _sanitize(value, (), set())
+    except RecursionError:
+        raise EncodingError("value is nested too deeply to encode as JSON") from None
 
 
 def _too_large(size: int, max_bytes: int) -> EncodingError:

@@ -81,10 +81,23 @@ class Evaluator:
         return len(self._hung)
 
     def evaluate(
-        self, declarations: Sequence[Declaration], timeout: float, max_bytes: int
+        self, declarations: Sequence[Declaration], timeout: float | None, max_bytes: int
     ) -> list[Outcome]:
-        """Return one outcome per declaration, in the same order."""
+        """Return one outcome per declaration, in the same order.
+
+        With ``timeout`` None the values are read in the calling thread: no hand-off, and no
+        protection from a ``value()`` that hangs.
+        """
+        if timeout is None:
+            if not self._cache:
+                return [self.read(d, max_bytes) for d in declarations]
+            return [self._cached(d) or self.read(d, max_bytes) for d in declarations]
         outcomes: list[Outcome | None] = [None] * len(declarations)
+        if not (self._hung or self._cache):
+            self._read_all(
+                declarations, list(range(len(declarations))), outcomes, timeout, max_bytes
+            )
+            return outcomes  # type: ignore[return-value]
         pending: list[int] = []
         now = time.monotonic()
         for index, declaration in enumerate(declarations):
@@ -99,14 +112,30 @@ class Evaluator:
                     duration=now - hung_since,
                 )
                 continue
-            cached = self._cache.get(declaration)
-            if cached is not None and cached[0] > now:
-                outcomes[index] = cached[1]
+            cached = self._cached(declaration)
+            if cached is not None:
+                outcomes[index] = cached
                 continue
             pending.append(index)
+        self._read_all(declarations, pending, outcomes, timeout, max_bytes)
+        return outcomes  # type: ignore[return-value]
+
+    def _cached(self, declaration: Declaration) -> Outcome | None:
+        entry = self._cache.get(declaration)
+        if entry is not None and entry[0] > time.monotonic():
+            return entry[1]
+        return None
+
+    def _read_all(
+        self,
+        declarations: Sequence[Declaration],
+        pending: list[int],
+        outcomes: list[Outcome | None],
+        timeout: float,
+        max_bytes: int,
+    ) -> None:
         while pending:
             pending = self._run(declarations, pending, outcomes, timeout, max_bytes)
-        return [outcome for outcome in outcomes if outcome is not None]
 
     def _run(
         self,

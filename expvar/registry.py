@@ -70,6 +70,9 @@ class Registry:
     by_name: dict[str, list[Declaration]] = field(init=False, default_factory=dict)
     sorted_names: list[str] = field(init=False, default_factory=list)
     quoted_names: dict[str, str] = field(init=False, default_factory=dict)
+    # Per name, in output order: the name, the name as JSON, and the positions of its
+    # declarations, so a request needs no lookups to assemble the body.
+    plan: list[tuple[str, str, tuple[int, ...]]] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
         self._index()
@@ -87,6 +90,11 @@ class Registry:
         self.by_name = by_name
         self.sorted_names = sorted(by_name)
         self.quoted_names = {name: quote_name(name) for name in self.sorted_names}
+        position = {id(declaration): index for index, declaration in enumerate(self.declarations)}
+        self.plan = [
+            (name, self.quoted_names[name], tuple(position[id(d)] for d in by_name[name]))
+            for name in self.sorted_names
+        ]
 
     @property
     def shared_names(self) -> dict[str, list[Declaration]]:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from expvar.conf import DEFAULT_MAX_VALUE_BYTES, DEFAULT_TIMEOUT, settings
 from expvar.discovery import get_registry
-from expvar.encoding import EncodingError, encode, go_layout, quote_name, value_kind
+from expvar.encoding import EncodingError, encode, go_layout, value_kind
 from expvar.evaluation import ERROR, OK, TIMEOUT, Outcome, evaluator
 from expvar.registry import AppSource, Declaration, ImportFailure, Problem, Registry
 
@@ -93,26 +94,53 @@ class Collision:
     key_clashes: list[KeyClash] = field(default_factory=list)
 
 
-@dataclass(eq=False)
 class Resolution:
-    """Everything one read of the variables produced."""
+    """Everything one read of the variables produced.
 
-    variables: list[VariableReport]
-    published: dict[str, str]
-    collisions: list[Collision]
-    import_failures: list[ImportFailure]
-    problems: list[Problem]
-    apps: list[AppSource]
-    resolved_at: float
-    duration: float
-    quoted_names: dict[str, str] = field(repr=False, default_factory=dict)
+    The endpoint needs only ``body()``; the per-variable reports the command and the admin page
+    show are built on first use, so a poll pays nothing for them.
+    """
+
+    def __init__(
+        self,
+        registry: Registry,
+        outcomes: list[Outcome],
+        entries: list[tuple[str, str, str]],
+        collisions: list[Collision],
+        contender_reports: dict[Declaration, VariableReport],
+        resolved_at: float,
+        duration: float,
+    ) -> None:
+        self._registry = registry
+        self._outcomes = outcomes
+        self._entries = entries
+        self._contender_reports = contender_reports
+        self.collisions = collisions
+        self.import_failures: list[ImportFailure] = list(registry.import_failures)
+        self.problems: list[Problem] = list(registry.problems)
+        self.apps: list[AppSource] = list(registry.apps)
+        self.resolved_at = resolved_at
+        self.duration = duration
 
     def body(self) -> str:
         """Return the ``/debug/vars`` body, laid out as Go's expvar handler lays it out."""
-        quoted = self.quoted_names
-        return go_layout(
-            (quoted.get(name) or quote_name(name), text) for name, text in self.published.items()
-        )
+        return go_layout([(quoted, text) for _, quoted, text in self._entries])
+
+    @cached_property
+    def published(self) -> dict[str, str]:
+        """Map each published name to its JSON text, in output order."""
+        return {name: text for name, _, text in self._entries}
+
+    @cached_property
+    def variables(self) -> list[VariableReport]:
+        """One report per declaration, in publication order."""
+        known = self._contender_reports
+        return [
+            known.get(declaration) or VariableReport(declaration, outcome, outcome.status)
+            for declaration, outcome in zip(
+                self._registry.declarations, self._outcomes, strict=True
+            )
+        ]
 
     @property
     def errors(self) -> list[VariableReport]:
@@ -125,35 +153,34 @@ def resolve(registry: Registry | None = None) -> Resolution:
     started = time.perf_counter()
     resolved_at = time.time()
     max_bytes = _max_bytes()
-    outcomes = evaluator.evaluate(registry.declarations, _timeout(), max_bytes)
-    reports = {
-        declaration: VariableReport(declaration, outcome, outcome.status)
-        for declaration, outcome in zip(registry.declarations, outcomes, strict=False)
-    }
-    published: dict[str, str] = {}
+    declarations = registry.declarations
+    outcomes = evaluator.evaluate(declarations, _timeout(), max_bytes)
+    entries: list[tuple[str, str, str]] = []
     collisions: list[Collision] = []
-    for name in registry.sorted_names:
-        contenders = [reports[declaration] for declaration in registry.by_name[name]]
-        if len(contenders) == 1:
-            only = contenders[0]
-            if only.outcome.encoded is not None:
-                published[name] = only.outcome.encoded
-            continue
-        collision = _decide(name, contenders, max_bytes)
-        collisions.append(collision)
-        text = _published_text(collision)
+    contender_reports: dict[Declaration, VariableReport] = {}
+    for name, quoted, positions in registry.plan:
+        if len(positions) == 1:
+            text = outcomes[positions[0]].encoded
+        else:
+            contenders = []
+            for position in positions:
+                declaration, outcome = declarations[position], outcomes[position]
+                report = VariableReport(declaration, outcome, outcome.status)
+                contender_reports[declaration] = report
+                contenders.append(report)
+            collision = _decide(name, contenders, max_bytes)
+            collisions.append(collision)
+            text = _published_text(collision)
         if text is not None:
-            published[name] = text
+            entries.append((name, quoted, text))
     return Resolution(
-        variables=list(reports.values()),
-        published=published,
-        collisions=collisions,
-        import_failures=list(registry.import_failures),
-        problems=list(registry.problems),
-        apps=list(registry.apps),
-        resolved_at=resolved_at,
-        duration=time.perf_counter() - started,
-        quoted_names=registry.quoted_names,
+        registry,
+        outcomes,
+        entries,
+        collisions,
+        contender_reports,
+        resolved_at,
+        time.perf_counter() - started,
     )
 
 
@@ -240,8 +267,10 @@ def _published_text(collision: Collision) -> str | None:
     return None
 
 
-def _timeout() -> float:
+def _timeout() -> float | None:
     value = settings.TIMEOUT
+    if value is None:
+        return None
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
         return float(value)
     return DEFAULT_TIMEOUT

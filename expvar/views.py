@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
 
@@ -18,7 +17,6 @@ from expvar.resolution import resolve
 CONTENT_TYPE = "application/json; charset=utf-8"
 
 
-@method_decorator(never_cache, name="dispatch")
 class ExpVarView(View):
     """Serve every published variable as Go's expvar handler does."""
 
@@ -27,7 +25,8 @@ class ExpVarView(View):
     @classmethod
     def as_view(cls, **initkwargs: Any) -> Callable[..., HttpResponseBase]:
         # Monitors poll anonymously; access is the policy's decision, not the login middleware's.
-        return login_not_required(super().as_view(**initkwargs))
+        # never_cache wraps the view function once, rather than each request's bound method.
+        return login_not_required(never_cache(super().as_view(**initkwargs)))
 
     def get(self, request: HttpRequest) -> HttpResponse:
         if not is_allowed(request):

@@ -39,11 +39,15 @@ def test_skip_by_label_or_name_is_clean() -> None:
     assert run_with(EXPVAR_SKIP=["beta", "tests.testapps.alpha"]) == []
 
 
-@pytest.mark.parametrize("value", [-1, 0, "2", None, True])
+@pytest.mark.parametrize("value", [-1, 0, "2", True])
 def test_timeout_must_be_positive(value: Any) -> None:
     [message] = run_with(EXPVAR_TIMEOUT=value)
     assert message.id == "expvar.E002"
     assert repr(value) in message.msg
+
+
+def test_timeout_none_is_allowed() -> None:
+    assert run_with(EXPVAR_TIMEOUT=None) == []
 
 
 def test_invalid_cidr_is_an_error() -> None:

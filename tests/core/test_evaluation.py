@@ -146,3 +146,35 @@ def test_repeated_failures_are_logged_once(caplog: pytest.LogCaptureFixture) -> 
 @override_settings(EXPVAR_TIMEOUT="soon")
 def test_malformed_timeout_falls_back_to_the_default() -> None:
     assert json.loads(resolve(registry_of(declare("a", 1))).body()) == {"a": 1}
+
+
+@override_settings(EXPVAR_TIMEOUT=None)
+def test_without_timeout_values_are_read_in_the_request_thread() -> None:
+    readers = []
+    registry = registry_of(declare("where", lambda: readers.append(threading.get_ident()) or 1))
+    assert json.loads(resolve(registry).body()) == {"where": 1}
+    assert readers == [threading.get_ident()]
+
+
+@override_settings(EXPVAR_TIMEOUT=None)
+def test_without_timeout_errors_are_still_isolated() -> None:
+    registry = registry_of(declare("bad", lambda: 1 / 0), declare("ok", 1, position=1))
+    resolution = resolve(registry)
+    assert json.loads(resolution.body()) == {"ok": 1}
+    assert resolution.errors[0].error == "ZeroDivisionError: division by zero"
+
+
+@override_settings(EXPVAR_TIMEOUT=None)
+def test_without_timeout_cache_ttl_still_applies() -> None:
+    reads = []
+    registry = registry_of(declare("c", lambda: reads.append(1) or len(reads), cache_ttl=60))
+    resolve(registry)
+    resolve(registry)
+    assert reads == [1]
+
+
+def test_with_timeout_values_are_read_off_the_request_thread() -> None:
+    readers = []
+    registry = registry_of(declare("where", lambda: readers.append(threading.get_ident()) or 1))
+    resolve(registry)
+    assert readers != [threading.get_ident()]
