@@ -44,6 +44,7 @@ def discover(
         app_configs = apps.get_app_configs()
     skipped = set(skip if skip is not None else _skip_setting())
     registry = Registry()
+    declarations: list[Declaration] = []
     for index, config in enumerate(app_configs):
         source = AppSource(
             label=config.label,
@@ -56,8 +57,8 @@ def discover(
             continue
         module = _import_vars(config, source, registry)
         if module is not None:
-            _collect(module, source, registry)
-    registry.add(())
+            declarations.extend(_collect(module, source, registry))
+    registry.add(declarations)
     return registry
 
 
@@ -89,7 +90,7 @@ def _import_vars(config: AppConfig, source: AppSource, registry: Registry) -> Mo
         return None
 
 
-def _collect(module: ModuleType, source: AppSource, registry: Registry) -> None:
+def _collect(module: ModuleType, source: AppSource, registry: Registry) -> list[Declaration]:
     declarations: list[Declaration] = []
     for attribute in list(vars(module).values()):
         if not (
@@ -136,7 +137,7 @@ def _collect(module: ModuleType, source: AppSource, registry: Registry) -> None:
                 cache_ttl=_cache_ttl(attribute, source, origin, registry),
             )
         )
-    registry.declarations.extend(declarations)
+    return declarations
 
 
 def _cache_ttl(

@@ -6,8 +6,9 @@ grouping of declarations by name is computed here, once.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from expvar.encoding import quote_name
@@ -59,42 +60,62 @@ class Problem:
     message: str
 
 
-@dataclass
-class Registry:
-    """Declarations in publication order, grouped by name, plus what went wrong finding them."""
+@dataclass(frozen=True)
+class Layout:
+    """The declarations at one moment, grouped and ordered for publication.
 
-    declarations: list[Declaration] = field(default_factory=list)
-    import_failures: list[ImportFailure] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    apps: list[AppSource] = field(default_factory=list)
-    by_name: dict[str, list[Declaration]] = field(init=False, default_factory=dict)
-    sorted_names: list[str] = field(init=False, default_factory=list)
-    quoted_names: dict[str, str] = field(init=False, default_factory=dict)
+    Built whole and swapped in whole, so a request that read one sees a consistent set even while
+    push variables are being added.
+    """
+
+    declarations: tuple[Declaration, ...]
+    by_name: dict[str, list[Declaration]]
     # Per name, in output order: the name, the name as JSON, and the positions of its
     # declarations, so a request needs no lookups to assemble the body.
-    plan: list[tuple[str, str, tuple[int, ...]]] = field(init=False, default_factory=list)
+    plan: list[tuple[str, str, tuple[int, ...]]]
 
-    def __post_init__(self) -> None:
-        self._index()
+    @classmethod
+    def of(cls, declarations: Iterable[Declaration]) -> Layout:
+        ordered = tuple(sorted(declarations, key=lambda d: d.sort_key))
+        by_name: dict[str, list[Declaration]] = {}
+        for declaration in ordered:
+            by_name.setdefault(declaration.name, []).append(declaration)
+        position = {id(declaration): index for index, declaration in enumerate(ordered)}
+        plan = [
+            (name, quote_name(name), tuple(position[id(d)] for d in by_name[name]))
+            for name in sorted(by_name)
+        ]
+        return cls(ordered, by_name, plan)
+
+
+class Registry:
+    """What discovery found: the current layout, plus what went wrong finding it."""
+
+    def __init__(
+        self,
+        declarations: Iterable[Declaration] = (),
+        import_failures: Iterable[ImportFailure] = (),
+        problems: Iterable[Problem] = (),
+        apps: Iterable[AppSource] = (),
+    ) -> None:
+        self.layout = Layout.of(declarations)
+        self.import_failures = list(import_failures)
+        self.problems = list(problems)
+        self.apps = list(apps)
+        self._lock = threading.Lock()
 
     def add(self, declarations: Iterable[Declaration]) -> None:
-        """Add declarations made after discovery (push variables) and re-index."""
-        self.declarations.extend(declarations)
-        self._index()
+        """Add declarations made after discovery (push variables)."""
+        with self._lock:
+            self.layout = Layout.of([*self.layout.declarations, *declarations])
 
-    def _index(self) -> None:
-        self.declarations.sort(key=lambda d: d.sort_key)
-        by_name: dict[str, list[Declaration]] = {}
-        for declaration in self.declarations:
-            by_name.setdefault(declaration.name, []).append(declaration)
-        self.by_name = by_name
-        self.sorted_names = sorted(by_name)
-        self.quoted_names = {name: quote_name(name) for name in self.sorted_names}
-        position = {id(declaration): index for index, declaration in enumerate(self.declarations)}
-        self.plan = [
-            (name, self.quoted_names[name], tuple(position[id(d)] for d in by_name[name]))
-            for name in self.sorted_names
-        ]
+    @property
+    def declarations(self) -> tuple[Declaration, ...]:
+        return self.layout.declarations
+
+    @property
+    def by_name(self) -> dict[str, list[Declaration]]:
+        return self.layout.by_name
 
     @property
     def shared_names(self) -> dict[str, list[Declaration]]:

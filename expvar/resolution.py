@@ -104,6 +104,7 @@ class Resolution:
     def __init__(
         self,
         registry: Registry,
+        declarations: tuple[Declaration, ...],
         outcomes: list[Outcome],
         entries: list[tuple[str, str, str]],
         collisions: list[Collision],
@@ -111,7 +112,7 @@ class Resolution:
         resolved_at: float,
         duration: float,
     ) -> None:
-        self._registry = registry
+        self._declarations = declarations
         self._outcomes = outcomes
         self._entries = entries
         self._contender_reports = contender_reports
@@ -138,7 +139,7 @@ class Resolution:
         return [
             known.get(declaration) or VariableReport(declaration, outcome, outcome.status)
             for declaration, outcome in zip(
-                self._registry.declarations, self._outcomes, strict=True
+                self._declarations, self._outcomes, strict=True
             )
         ]
 
@@ -153,12 +154,13 @@ def resolve(registry: Registry | None = None) -> Resolution:
     started = time.perf_counter()
     resolved_at = time.time()
     max_bytes = _max_bytes()
-    declarations = registry.declarations
+    layout = registry.layout
+    declarations = layout.declarations
     outcomes = evaluator.evaluate(declarations, _timeout(), max_bytes)
     entries: list[tuple[str, str, str]] = []
     collisions: list[Collision] = []
     contender_reports: dict[Declaration, VariableReport] = {}
-    for name, quoted, positions in registry.plan:
+    for name, quoted, positions in layout.plan:
         if len(positions) == 1:
             text = outcomes[positions[0]].encoded
         else:
@@ -175,6 +177,7 @@ def resolve(registry: Registry | None = None) -> Resolution:
             entries.append((name, quoted, text))
     return Resolution(
         registry,
+        declarations,
         outcomes,
         entries,
         collisions,
