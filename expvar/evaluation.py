@@ -38,9 +38,17 @@ class Outcome:
     value: Any = None
     encoded: str | None = None
     error: str | None = None
-    traceback: str | None = None
+    exception: BaseException | None = None
     duration: float = 0.0
     cached: bool = False
+
+    @property
+    def traceback(self) -> str | None:
+        # Formatted on demand: a variable that fails on every poll would otherwise pay for a
+        # formatted traceback each time, though it is only read when logged or shown.
+        if self.exception is None:
+            return None
+        return "".join(traceback.format_exception(self.exception))
 
 
 class _Batch:
@@ -220,7 +228,7 @@ class Evaluator:
             outcome = Outcome(
                 status=ERROR,
                 error=f"{type(exc).__name__}: {exc}",
-                traceback=traceback.format_exc(),
+                exception=exc,
                 duration=time.perf_counter() - start,
             )
         else:
