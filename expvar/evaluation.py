@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from queue import SimpleQueue
 from typing import Any
 
+from django.db import close_old_connections, connections
+
 from expvar.encoding import EncodingError, encode
 from expvar.registry import Declaration
 
@@ -79,7 +81,7 @@ class Evaluator:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._idle: list[SimpleQueue[_Batch | None]] = []
+        self._idle: list[SimpleQueue[_Batch]] = []
         self._hung: dict[Declaration, float] = {}
         self._cache: dict[Declaration, tuple[float, Outcome]] = {}
         self._logged: dict[Declaration, tuple[str, float]] = {}
@@ -182,26 +184,29 @@ class Evaluator:
             if outcome is not None:
                 outcomes[pending[position]] = outcome
 
-    def _acquire(self) -> SimpleQueue[_Batch | None]:
+    def _acquire(self) -> SimpleQueue[_Batch]:
         with self._lock:
             if self._idle:
                 return self._idle.pop()
-        inbox: SimpleQueue[_Batch | None] = SimpleQueue()
+        inbox: SimpleQueue[_Batch] = SimpleQueue()
         threading.Thread(
             target=self._serve, args=(inbox,), name="expvar-evaluator", daemon=True
         ).start()
         return inbox
 
-    def _serve(self, inbox: SimpleQueue[_Batch | None]) -> None:
-        while True:
-            batch = inbox.get()
-            if batch is None:
-                return
-            self._work(batch)
-            with self._lock:
-                if len(self._idle) >= _MAX_IDLE_WORKERS:
-                    return
-                self._idle.append(inbox)
+    def _serve(self, inbox: SimpleQueue[_Batch]) -> None:
+        try:
+            while True:
+                self._work(inbox.get())
+                # A value() may have used the database from this thread: honour CONN_MAX_AGE
+                # as a request would.
+                close_old_connections()
+                with self._lock:
+                    if len(self._idle) >= _MAX_IDLE_WORKERS:
+                        return
+                    self._idle.append(inbox)
+        finally:
+            connections.close_all()
 
     def _work(self, batch: _Batch) -> None:
         max_bytes = batch.max_bytes

@@ -20,6 +20,13 @@ from expvar.registry import AppSource, Declaration, ImportFailure, Problem, Regi
 SHADOWED = "shadowed"
 MERGED = "merged"
 STATUSES = (OK, ERROR, TIMEOUT, SHADOWED, MERGED)
+STATUS_LABELS = {
+    OK: "ok",
+    ERROR: "error",
+    TIMEOUT: "timed out",
+    SHADOWED: "shadowed",
+    MERGED: "merged",
+}
 
 MERGE = "merge"
 COLLISION = "collision"
@@ -49,6 +56,10 @@ class VariableReport:
     @property
     def kind(self) -> str:
         return value_kind(self.outcome.value) if self.outcome.status == OK else ""
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
 
     @property
     def duration(self) -> float:
@@ -138,9 +149,7 @@ class Resolution:
         known = self._contender_reports
         return [
             known.get(declaration) or VariableReport(declaration, outcome, outcome.status)
-            for declaration, outcome in zip(
-                self._declarations, self._outcomes, strict=True
-            )
+            for declaration, outcome in zip(self._declarations, self._outcomes, strict=True)
         ]
 
     @property

@@ -55,4 +55,4 @@ def test_demo_listing_shows_each_rule(listing: str) -> None:
     assert "key clash at widgets: shop wins over warehouse" in listing
     assert "version: collision between shop" in listing
     assert "payment_gateway (flaky.vars.PaymentGateway): error: ConnectionError" in listing
-    assert "legacy_mainframe (flaky.vars.LegacyMainframe): timeout" in listing
+    assert "legacy_mainframe (flaky.vars.LegacyMainframe): timed out" in listing

@@ -141,3 +141,21 @@ def test_values_with_html_are_escaped_like_go(client: Client, use_registry) -> N
 def test_no_variables_serves_an_empty_object(client: Client, use_registry) -> None:  # type: ignore[no-untyped-def]
     use_registry(registry_of())
     assert client.get("/debug/vars").content == b"{\n\n}\n"
+
+
+@pytest.mark.parametrize(
+    "bad_settings",
+    [
+        {"EXPVAR_TIMEOUT": -1},
+        {"EXPVAR_ALLOWED_IPS": ["10.0.0.0/33"]},
+        {"EXPVAR_ALLOWED_IPS": "10.0.0.0/8"},
+        {"EXPVAR_SKIP": "app"},
+        {"EXPVAR_MAX_VALUE_BYTES": "big"},
+        {"EXPVAR_TOKEN": ""},
+    ],
+)
+def test_malformed_settings_do_not_stop_the_endpoint(client: Client, bad_settings) -> None:  # type: ignore[no-untyped-def]
+    with override_settings(**bad_settings):
+        response = client.get("/debug/vars")
+    assert response.status_code == 200
+    assert json.loads(response.content)["answer"] == 42

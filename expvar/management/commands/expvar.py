@@ -41,7 +41,7 @@ def render_listing(resolution: Resolution) -> Iterator[str]:
         yield f"{app.verbose_name} ({app.name})"
         yield from _table(
             ("NAME", "CLASS", "STATUS", "TIME"),
-            [(r.name, r.origin, r.status, _ms(r.duration)) for r in reports],
+            [(r.name, r.origin, r.status_label, _ms(r.duration)) for r in reports],
         )
         yield ""
     yield from _collisions(resolution)
@@ -90,7 +90,7 @@ def _errors(resolution: Resolution) -> Iterator[str]:
     for failure in failures:
         yield f"  {failure.module} (app {failure.app.label}): import failed: {failure.error}"
     for report in errors:
-        yield f"  {report.name} ({report.origin}): {report.status}: {report.error}"
+        yield f"  {report.name} ({report.origin}): {report.status_label}: {report.error}"
     for problem in problems:
         yield f"  {problem.origin}: {problem.message}"
     yield ""
