@@ -13,7 +13,8 @@ DJANGO_NEW := Django>=6.1,<6.2
 DJANGO_LTS := Django>=5.2,<5.3
 # The demo runs on whichever of the two exists, newest first.
 DEMO_VENV := $(if $(PY_NEW),$(VENV_NEW),$(VENV_LTS))
-PYTEST_ARGS ?=
+# Native tracebacks: pytest's own formatter trips over Playwright frames on Python 3.11.
+PYTEST_ARGS ?= --tb=native
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
