@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class CmdlineConfig(AppConfig):
+    name = "expvar.contrib.cmdline"
+    label = "expvar_cmdline"
+    verbose_name = "Expvar: command line"
+
+    def ready(self) -> None:
+        from expvar.contrib.cmdline import checks  # noqa: F401  (registers the system checks)

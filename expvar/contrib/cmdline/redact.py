@@ -1,0 +1,127 @@
+"""Hide secrets in a command line: values of secret-named options, and passwords in URLs."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+REDACTED = "<redacted>"
+
+# Searched (case-insensitively) anywhere in an option's name; they err towards hiding too much.
+DEFAULT_PATTERNS: tuple[str, ...] = (
+    "pass",  # password, passwd, passphrase
+    "pwd",
+    "secret",
+    "token",
+    "key",
+    "cred",  # credential(s), creds
+    "auth",
+    "cookie",
+    "private",
+    "dsn",
+)
+
+_NAME = r"[A-Za-z0-9_][\w.\-]*"
+_OPTION_WITH_VALUE = re.compile(rf"(-{{1,2}}({_NAME})=).*", re.DOTALL)
+_OPTION = re.compile(rf"-{{1,2}}({_NAME})")
+_ASSIGNMENT = re.compile(r"(([A-Za-z_][\w.\-]*)=).*", re.DOTALL)
+# A URL up to its password: a scheme starting a word, "://", a user name (maybe empty), ":".
+_URL_USER = re.compile(r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://[^:@/\s]*:")
+_HOST_END = re.compile(r"[/?#\s]")
+
+
+def redact_argv(argv: Sequence[str], setting: Any) -> list[str]:
+    """Return ``argv`` with secrets replaced by ``REDACTED``, as ``setting`` asks."""
+    if setting is False:
+        return list(argv)
+    return list(_redact(tuple(argv), extra_patterns(setting)))
+
+
+def extra_patterns(setting: Any) -> tuple[str, ...]:
+    # Malformed entries are reported by the system checks; here they are left out, never fatal.
+    if not isinstance(setting, (list, tuple)):
+        return ()
+    return tuple(p for p in setting if isinstance(p, str) and pattern_error(p) is None)
+
+
+def pattern_error(pattern: str) -> str | None:
+    try:
+        re.compile(pattern)
+        # It is used inside an alternation, where a global flag such as "(?i)" is an error.
+        re.compile(_alternation([pattern]))
+    except re.error as exc:
+        return str(exc)
+    return None
+
+
+@functools.lru_cache(maxsize=16)
+def _redact(argv: tuple[str, ...], extra: tuple[str, ...]) -> tuple[str, ...]:
+    secret = _secret_names(extra)
+    redacted: list[str] = []
+    value_follows = False
+    for arg in argv:
+        if value_follows and not arg.startswith("--"):
+            redacted.append(REDACTED)
+            value_follows = False
+            continue
+        value_follows = False
+        if option := _OPTION.fullmatch(arg):
+            value_follows = bool(secret.search(option.group(1)))
+            redacted.append(arg)
+            continue
+        redacted.append(_redact_arg(arg, secret))
+    return tuple(redacted)
+
+
+def _redact_arg(arg: str, secret: re.Pattern[str]) -> str:
+    assignment = _OPTION_WITH_VALUE.fullmatch(arg) or _ASSIGNMENT.fullmatch(arg)
+    # Patterns see the bare name: "db-password" for "--db-password=...".
+    if assignment and secret.search(assignment.group(2)):
+        return assignment.group(1) + REDACTED
+    return _redact_url_passwords(arg)
+
+
+def _redact_url_passwords(arg: str) -> str:
+    if "@" not in arg:
+        return arg
+    parts: list[str] = []
+    copied = 0  # arg[:copied] is in parts
+    searched = 0  # no password starts before this
+    for url in _URL_USER.finditer(arg):
+        if url.start() < searched:
+            continue
+        end, searched = _password_end(arg, url.end())
+        if end is not None:
+            parts += [arg[copied : url.end()], REDACTED]
+            copied = end
+    return "".join(parts) + arg[copied:]
+
+
+def _password_end(arg: str, start: int) -> tuple[int | None, int]:
+    """Where the password starting at ``start`` ends, or where the search gave up.
+
+    It ends at the "@" followed by a host free of "@" up to "/", "?", "#", a space or the end,
+    so an unescaped "@" inside the password is hidden too. Every step moves forward, and the
+    caller never searches the same stretch twice, so a long argument costs linear time.
+    """
+    chunk = start
+    while True:
+        delimiter = _HOST_END.search(arg, chunk)
+        chunk_end = delimiter.start() if delimiter else len(arg)
+        at = arg.rfind("@", chunk, chunk_end)
+        if at >= 0:
+            return at, at
+        if delimiter is None or delimiter.group().isspace():
+            return None, chunk_end
+        chunk = chunk_end + 1
+
+
+@functools.lru_cache(maxsize=16)
+def _secret_names(extra: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(_alternation((*DEFAULT_PATTERNS, *extra)), re.IGNORECASE)
+
+
+def _alternation(patterns: Iterable[str]) -> str:
+    return "|".join(f"(?:{pattern})" for pattern in patterns)

@@ -1,0 +1,3 @@
+"""Publish ``memstats``: Go's ``runtime.MemStats`` layout filled from Python's GC and the OS."""
+
+from __future__ import annotations

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class MemstatsConfig(AppConfig):
+    name = "expvar.contrib.memstats"
+    label = "expvar_memstats"
+    verbose_name = "Expvar: memstats"
+
+    def ready(self) -> None:
+        from expvar.contrib.memstats.gcwatch import watch
+
+        watch.install()
