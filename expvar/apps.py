@@ -11,5 +11,7 @@ class ExpvarConfig(AppConfig):
     def ready(self) -> None:
         from expvar import checks  # noqa: F401  (registers the system checks)
         from expvar.discovery import discover, set_registry
+        from expvar.push import startup  # push variables: checks, Processes panel, heartbeat
 
         set_registry(discover())
+        startup.ready()

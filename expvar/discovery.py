@@ -29,6 +29,11 @@ def get_registry() -> Registry:
     return _registry
 
 
+def current_registry() -> Registry | None:
+    """Return the registry if one has been built, without building it."""
+    return _registry
+
+
 def set_registry(registry: Registry) -> Registry:
     """Replace the process-wide registry (start-up does this; so may tests)."""
     global _registry
@@ -59,6 +64,9 @@ def discover(
         if module is not None:
             declarations.extend(_collect(module, source, registry))
     registry.add(declarations)
+    from expvar.push.registration import attach  # push variables, after each app's pull ones
+
+    attach(registry, skipped)
     return registry
 
 

@@ -1,0 +1,74 @@
+"""Count every request into the ``http`` push variable, in sync and async stacks alike.
+
+Put it first in MIDDLEWARE so that it times everything the others do. Latency is measured until
+the response object is returned, not until a streaming body is sent.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.http import HttpRequest, HttpResponseBase
+
+from expvar.contrib.http.vars import bucket_key, http, method_key, status_key
+
+GetResponse = Callable[[HttpRequest], Any]
+
+_STARTED = (("requests", 1), ("in_flight", 1))
+
+
+class HttpMetricsMiddleware:
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+        self.async_mode = iscoroutinefunction(get_response)
+        if self.async_mode:
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.async_mode:
+            return self.__acall__(request)
+        started = _start(request)
+        try:
+            response = self.get_response(request)
+        except BaseException:
+            _finish(request, started, None)
+            raise
+        _finish(request, started, response)
+        return response
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        get_response: Callable[[HttpRequest], Awaitable[HttpResponseBase]] = self.get_response
+        started = _start(request)
+        try:
+            response = await get_response(request)
+        except BaseException:
+            _finish(request, started, None)
+            raise
+        _finish(request, started, response)
+        return response
+
+
+def _start(request: HttpRequest) -> float:
+    http.add_many(_STARTED)
+    return time.perf_counter()
+
+
+def _finish(request: HttpRequest, started: float, response: HttpResponseBase | None) -> None:
+    # A response that never came (an exception escaped every handler) counts as a 5xx.
+    elapsed = time.perf_counter() - started
+    http.add_many(
+        (
+            ("in_flight", -1),
+            (("by_method", method_key(request.method)), 1),
+            (("by_status", status_key(response.status_code if response else None)), 1),
+            (("latency", "count"), 1),
+            (("latency", "sum"), elapsed),
+            (("latency", "buckets", bucket_key(elapsed)), 1),
+        )
+    )

@@ -1,0 +1,67 @@
+"""The ``http`` push variable, fed by ``HttpMetricsMiddleware``.
+
+Declared here, in the app's ``vars.py``, so it is listed from start-up on, before any request.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from typing import Any
+
+import expvar
+
+# Upper bounds, in seconds, of the latency buckets. Each request is counted in exactly one
+# bucket: the first whose bound is >= its latency ("+Inf" for the rest). Non-cumulative, so a
+# request costs one update however many buckets there are.
+BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+BUCKET_KEYS = (*(f"{bound:g}" for bound in BUCKETS), "+Inf")
+
+METHODS = frozenset(
+    {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"}
+)
+
+
+def bucket_key(seconds: float) -> str:
+    return BUCKET_KEYS[bisect_left(BUCKETS, seconds)]
+
+
+def method_key(method: str | None) -> str:
+    # Clients choose the method; an open set of keys would let them grow the map without end.
+    return method if method in METHODS else "OTHER"
+
+
+def status_key(status: int | None) -> str:
+    if status is None or not 100 <= status <= 599:
+        return "5xx" if status is None else "other"
+    return f"{status // 100}xx"
+
+
+def empty_metrics() -> dict[str, Any]:
+    """Every path a monitor may read, at zero: a path that appears only after the first request
+    would make expvarmon and Datadog report it missing on a freshly started worker."""
+    return {
+        "requests": 0,
+        "in_flight": 0,
+        "by_method": {},
+        "by_status": {},
+        "latency": {"count": 0, "sum": 0.0, "buckets": dict.fromkeys(BUCKET_KEYS, 0)},
+    }
+
+
+class HttpMetrics(expvar.Map):
+    """A Map published with every key present and latency buckets in order of their bounds."""
+
+    def value(self) -> dict[str, Any]:
+        counted = super().value()
+        metrics = empty_metrics()
+        latency = counted.pop("latency", None)
+        metrics.update(counted)
+        if isinstance(latency, dict):
+            buckets = latency.pop("buckets", None)
+            metrics["latency"].update(latency)
+            if isinstance(buckets, dict):
+                metrics["latency"]["buckets"].update(buckets)
+        return metrics
+
+
+http = HttpMetrics("http")

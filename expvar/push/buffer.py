@@ -1,0 +1,137 @@
+"""Updates a process has made but not yet written to a shared store.
+
+Updates to one cell are merged as they come (two adds become one add, an add after a set becomes
+a set), so the buffer grows with the number of different cells touched, never with the number of
+updates. That is what lets a process keep counting while the store is away.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+
+ADD = 0
+SET = 1
+DELETE = 2
+
+Op = tuple[int, int | str | None]
+Mark = tuple[str, str]  # (map index, entry id)
+
+
+def combine(earlier: Op | None, later: Op) -> Op:
+    """Return the one update that has the effect of ``earlier`` followed by ``later``."""
+    if earlier is None or later[0] != ADD:
+        return later
+    kind, value = earlier
+    delta = later[1]
+    assert isinstance(delta, int)
+    if kind == ADD and isinstance(value, int):
+        return (ADD, value + delta)
+    if kind == SET and isinstance(value, int):
+        return (SET, value + delta)
+    # An add after a delete starts the cell again from zero.
+    return (SET, delta)
+
+
+class Buffer:
+    def __init__(self, max_cells: int) -> None:
+        self.lock = threading.Lock()
+        self.ops: dict[str, Op] = {}
+        # True: the entry must be listed in its map; False: it must be unlisted.
+        self.marks: dict[Mark, bool] = {}
+        self.max_cells = max_cells
+        self.dropped = 0
+
+    def __len__(self) -> int:
+        return len(self.ops) + len(self.marks)
+
+    def add(self, cell: str, delta: int, mark: Mark | None) -> bool:
+        """Record an add; False if it was dropped because the buffer is full."""
+        with self.lock:
+            ops = self.ops
+            earlier = ops.get(cell)
+            if earlier is None:
+                if len(ops) >= self.max_cells:
+                    self.dropped += 1
+                    return False
+                ops[cell] = (ADD, delta)
+            elif earlier[0] == ADD:
+                ops[cell] = (ADD, earlier[1] + delta)  # type: ignore[operator]
+            else:
+                ops[cell] = combine(earlier, (ADD, delta))
+            if mark is not None:
+                self.marks[mark] = True
+        return True
+
+    def add_many(self, updates: Iterable[tuple[str, int, Mark | None]]) -> bool:
+        """Record several adds; False if any was dropped because the buffer is full."""
+        kept = True
+        with self.lock:
+            ops = self.ops
+            for cell, delta, mark in updates:
+                earlier = ops.get(cell)
+                if earlier is None:
+                    if len(ops) >= self.max_cells:
+                        self.dropped += 1
+                        kept = False
+                        continue
+                    ops[cell] = (ADD, delta)
+                else:
+                    ops[cell] = combine(earlier, (ADD, delta))
+                if mark is not None:
+                    self.marks[mark] = True
+        return kept
+
+    def record(self, ops: Iterable[tuple[str, Op]], mark: Mark | None, listed: bool) -> bool:
+        """Record sets and deletes together; False if they were dropped."""
+        with self.lock:
+            ops = list(ops)
+            new = sum(1 for cell, _ in ops if cell not in self.ops)
+            if new and len(self.ops) + new > self.max_cells:
+                self.dropped += 1
+                return False
+            for cell, op in ops:
+                self.ops[cell] = combine(self.ops.get(cell), op)
+            if mark is not None:
+                self.marks[mark] = listed
+        return True
+
+    def take(self) -> tuple[dict[str, Op], dict[Mark, bool]]:
+        """Remove and return everything pending, to be written."""
+        with self.lock:
+            ops, marks = self.ops, self.marks
+            self.ops, self.marks = {}, {}
+        return ops, marks
+
+    def restore(self, ops: dict[str, Op], marks: dict[Mark, bool]) -> None:
+        """Put back updates that could not be written, beneath any made since."""
+        with self.lock:
+            for cell, op in ops.items():
+                later = self.ops.get(cell)
+                if later is None and len(self.ops) >= self.max_cells:
+                    self.dropped += 1
+                    continue
+                self.ops[cell] = op if later is None else combine(op, later)
+            for mark, listed in marks.items():
+                self.marks.setdefault(mark, listed)
+
+    def peek(self, cells: Iterable[str]) -> dict[str, Op]:
+        with self.lock:
+            ops = self.ops
+            return {cell: ops[cell] for cell in cells if cell in ops}
+
+    def peek_marks(self, index: str) -> dict[str, bool]:
+        with self.lock:
+            return {entry: listed for (idx, entry), listed in self.marks.items() if idx == index}
+
+
+def apply(value: int | str | None, op: Op) -> int | str | None:
+    """Return what a cell holding ``value`` holds after ``op``."""
+    kind, operand = op
+    if kind == ADD:
+        base = value if isinstance(value, int) else 0
+        assert isinstance(operand, int)
+        return base + operand
+    if kind == SET:
+        return operand
+    return None

@@ -1,0 +1,102 @@
+"""Whether a shared store is answering, when to try it again, and what to log about it.
+
+After a failure the store is left alone for a back-off (1 s, doubling up to 30 s), so a store
+that is down or slow costs at most one bounded wait per back-off, not one per update or request.
+The log gets one line when the store goes away, one every five minutes while it stays away, and
+one when it is back.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+logger = logging.getLogger("expvar")
+
+MIN_BACKOFF = 1.0
+MAX_BACKOFF = 30.0
+REMIND_EVERY = 300.0
+
+# Exceptions that mean "the server could not be reached or did not answer in time", by the class
+# names the client libraries Django's backends use give them (redis, pymemcache, pylibmc).
+_TRANSPORT_NAMES = frozenset(
+    {"ConnectionError", "TimeoutError", "ServerDown", "ServerDead", "MemcacheUnexpectedCloseError"}
+)
+
+
+def is_transport_error(exc: BaseException) -> bool:
+    """True if ``exc`` says the store is unreachable, rather than that one update was bad."""
+    if isinstance(exc, (OSError, EOFError)):
+        return True
+    return any(cls.__name__ in _TRANSPORT_NAMES for cls in type(exc).__mro__)
+
+
+class Health:
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.lock = threading.Lock()
+        self.down_since: float | None = None
+        self.last_error = ""
+        self.failures = 0
+        self._retry_at = 0.0
+        self._backoff = MIN_BACKOFF
+        self._reminded_at = 0.0
+
+    @property
+    def healthy(self) -> bool:
+        return self.down_since is None
+
+    def may_try(self) -> bool:
+        return self.down_since is None or time.monotonic() >= self._retry_at
+
+    def retry_in(self) -> float:
+        return max(0.0, self._retry_at - time.monotonic())
+
+    def failed(self, exc: BaseException, pending: int) -> None:
+        now = time.monotonic()
+        error = f"{type(exc).__name__}: {exc}"
+        with self.lock:
+            self.failures += 1
+            self.last_error = error
+            first = self.down_since is None
+            if first:
+                self.down_since = time.time()
+                self._backoff = MIN_BACKOFF
+                self._reminded_at = now
+            else:
+                self._backoff = min(self._backoff * 2, MAX_BACKOFF)
+            self._retry_at = now + self._backoff
+            remind = not first and now - self._reminded_at >= REMIND_EVERY
+            if remind:
+                self._reminded_at = now
+        if first:
+            logger.warning(
+                "expvar: %s is unavailable (%s). Updates are kept in this process (%d pending) "
+                "and retried with back-off; reads of push variables fail until it is back.",
+                self.label,
+                error,
+                pending,
+            )
+        elif remind:
+            logger.warning(
+                "expvar: %s is still unavailable after %.0fs (%s); %d updates pending.",
+                self.label,
+                time.time() - (self.down_since or 0.0),
+                error,
+                pending,
+            )
+
+    def succeeded(self, pending: int) -> None:
+        if self.down_since is None:
+            return
+        with self.lock:
+            since, self.down_since = self.down_since, None
+            self._backoff = MIN_BACKOFF
+        if since is not None:
+            logger.warning(
+                "expvar: %s is back after %.1fs; %d updates still pending.",
+                self.label,
+                time.time() - since,
+                pending,
+            )

@@ -1,0 +1,56 @@
+"""The dashboard's "Processes" panel: the store's health and every live process."""
+
+from __future__ import annotations
+
+import datetime
+import time
+from typing import Any
+
+from django.http import HttpRequest
+
+from expvar.process import this_process
+from expvar.push.stores import StoreUnavailable, current
+from expvar.push.stores.base import ProcessRecord
+
+TEMPLATE = "expvar/panels/processes.html"
+
+
+def register() -> None:
+    from expvar.dashboard.panels import register_panel
+
+    register_panel(TEMPLATE, context)
+
+
+def context(request: HttpRequest) -> dict[str, Any]:
+    store = current()
+    me = this_process()
+    error = ""
+    try:
+        records = store.processes()
+    except StoreUnavailable as exc:
+        records, error = [], str(exc)
+    now = time.time()
+    if not any(record.id == me.id for record in records):
+        # Not published yet (first beat pending, heartbeat off, or the store is away).
+        records.append(ProcessRecord(me.id, me.host, me.pid, me.started, now))
+    status = store.status()
+    return {
+        "store": {
+            **vars(status),
+            "down_since_at": _datetime(status.down_since) if status.down_since else None,
+        },
+        "store_error": error,
+        "processes": [
+            {
+                "record": record,
+                "current": record.id == me.id,
+                "started_at": _datetime(record.started),
+                "seen_ago": max(0.0, now - record.last_seen),
+            }
+            for record in records
+        ],
+    }
+
+
+def _datetime(timestamp: float) -> datetime.datetime:
+    return datetime.datetime.fromtimestamp(timestamp, tz=datetime.timezone.utc)

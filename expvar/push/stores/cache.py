@@ -1,0 +1,416 @@
+"""Cells in a Django cache alias that every process shares (Redis, Memcached).
+
+Every update is one of the backend's atomic operations: ``incr`` (with ``add`` to create a cell),
+``set`` or ``delete``; nothing is read, changed and written back. Updates go through a ``Buffer``
+and are written by ``flush()``: at once by the caller when FLUSH_INTERVAL is 0, else by a
+background thread every FLUSH_INTERVAL seconds and at exit. The store builds its own backend
+instance (one per thread for clients that are not thread-safe) from the alias's settings, with
+every socket operation bounded by TIMEOUT, so the alias's other users keep their own options.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from typing import Any, TypeVar
+
+from django.conf import settings as django_settings
+from django.core.cache.backends.base import BaseCache
+from django.utils.module_loading import import_string
+
+from expvar.process import this_process
+from expvar.push import heartbeat
+from expvar.push.buffer import ADD, DELETE, SET, Buffer, Mark, Op, apply
+from expvar.push.config import StoreConfig
+from expvar.push.health import Health, is_transport_error
+from expvar.push.keys import entry_key, parse_entry_id, token
+from expvar.push.stores.backends import Backend
+from expvar.push.stores.base import Entry, ProcessRecord, Store, StoreStatus, StoreUnavailable
+from expvar.push.ticker import Ticker
+
+logger = logging.getLogger("expvar")
+
+T = TypeVar("T")
+
+# How long a process trusts that a map key it wrote is listed, before it checks again (another
+# process may have deleted the key in the meantime).
+RELIST_AFTER = 60.0
+# Retry cadence for a write-through store (FLUSH_INTERVAL 0) whose updates had to be kept.
+RETRY_PERIOD = 1.0
+_GET_MANY_CHUNK = 1000
+
+
+class CacheStore(Store):
+    kind = "cache"
+
+    def __init__(self, config: StoreConfig, backend: Backend) -> None:
+        self.config = config
+        self.backend_path = backend.path
+        self._backend_info = backend
+        self._bias = 0 if backend.signed else 2**63
+        self._prefix = config.key_prefix + ":"
+        params = dict(django_settings.CACHES[config.alias])
+        params.pop("BACKEND", None)
+        self._location = params.pop("LOCATION", "")
+        params["OPTIONS"] = backend.bound(dict(params.get("OPTIONS") or {}), config.timeout)
+        self._params = params
+        self._write_through = config.flush_interval == 0
+        self._label = (
+            f"the expvar store (cache alias {config.alias!r}, {backend.path.rsplit('.', 1)[-1]})"
+        )
+        self._ttl = heartbeat.ttl_for(config.heartbeat) if config.heartbeat else 0
+        self._reset_process_state()
+
+    def _reset_process_state(self) -> None:
+        # Everything a forked child must not share with its parent: locks the parent may have
+        # held while forking, its buffer, its threads and connections, its heartbeat slot.
+        self._health = Health(self._label)
+        self._tick_lock = threading.Lock()
+        self._forking = False
+        self._local = threading.local()
+        self._shared_backend: BaseCache | None = None
+        self._backends: list[BaseCache] = []
+        self._buffer = Buffer(self.config.max_pending)
+        self._flush_lock = threading.Lock()
+        self._start_lock = threading.Lock()
+        self._listed: dict[Mark, float] = {}
+        self._ticker: Ticker | None = None
+        self._slot: int | None = None
+        self._next_flush = 0.0
+        self._next_beat = 0.0
+        self._dropped_logged = 0.0
+        self._closed = False
+
+    # -- updates: recorded in the buffer, written by flush() --------------------------------
+
+    def add(self, cell: str, delta: int, entry: Entry | None = None) -> None:
+        if not self._buffer.add(cell, delta, entry):
+            self._log_dropped()
+        self._written()
+
+    def add_many(self, updates: Sequence[tuple[str, int, Entry | None]]) -> None:
+        if not self._buffer.add_many(updates):
+            self._log_dropped()
+        self._written()
+
+    def set(
+        self, cell: str, value: int | str, entry: Entry | None = None, clear: Sequence[str] = ()
+    ) -> None:
+        ops: list[tuple[str, Op]] = [(other, (DELETE, None)) for other in clear]
+        ops.append((cell, (SET, value)))
+        if not self._buffer.record(ops, entry, True):
+            self._log_dropped()
+        self._written()
+
+    def remove(self, cells: Sequence[str], entry: Entry | None = None) -> None:
+        if not self._buffer.record([(cell, (DELETE, None)) for cell in cells], entry, False):
+            self._log_dropped()
+        self._written()
+
+    def _written(self) -> None:
+        if self._ticker is None:
+            self._start()
+        if self._write_through:
+            self.flush()
+
+    def flush(self, *, force: bool = False) -> bool:
+        """Write pending updates; ``force`` tries even during a back-off (at exit)."""
+        if not force and not self._health.may_try():
+            return not self._buffer
+        with self._flush_lock:
+            if not force and not self._health.may_try():
+                return not self._buffer
+            ops, marks = self._buffer.take()
+            if not ops and not marks:
+                return True
+            op_items, mark_items = list(ops.items()), list(marks.items())
+            ops_done = marks_done = 0
+            try:
+                backend = self._backend()
+                for cell, op in op_items:
+                    self._guarded(cell, self._apply, backend, cell, op)
+                    ops_done += 1
+                for (index, entry), listed in mark_items:
+                    self._guarded(index, self._mark, backend, index, entry, listed)
+                    marks_done += 1
+            except Exception as exc:
+                self._buffer.restore(dict(op_items[ops_done:]), dict(mark_items[marks_done:]))
+                self._health.failed(exc, len(self._buffer))
+                return False
+        self._health.succeeded(len(self._buffer))
+        return not self._buffer
+
+    def _guarded(self, what: str, func: Callable[..., object], *args: Any) -> None:
+        # An error that is not about reaching the server (say, an integer overflow in Redis)
+        # concerns this one update: it is dropped and logged, and the others go on.
+        try:
+            func(*args)
+        except Exception as exc:
+            if is_transport_error(exc):
+                raise
+            self._buffer.dropped += 1
+            logger.error("expvar: dropped an update of %s%s: %s", self._prefix, what, exc)
+
+    def _apply(self, backend: BaseCache, cell: str, op: Op) -> None:
+        kind, value = op
+        key = self._prefix + cell
+        if kind == ADD:
+            assert isinstance(value, int)
+            if value:
+                self._incr(backend, key, value)
+            else:
+                backend.add(key, self._bias, None)  # an add of 0 still creates the cell
+        elif kind == SET:
+            backend.set(key, value + self._bias if isinstance(value, int) else value, None)
+        else:
+            backend.delete(key)
+
+    def _incr(self, backend: BaseCache, key: str, delta: int) -> int:
+        try:
+            return self._unbias(backend.incr(key, delta))
+        except ValueError:  # no such key yet: create it, unless another process just did
+            if backend.add(key, self._bias + delta, None):
+                return delta
+            return self._unbias(backend.incr(key, delta))
+
+    def _mark(self, backend: BaseCache, index: str, entry: str, listed: bool) -> None:
+        # A map lists its keys in numbered slots, handed out by a counter; a claim per key,
+        # taken with add() so that one process lists it, holds the key's slot number.
+        mark = (index, entry)
+        path = parse_entry_id(entry)
+        claim = f"{self._prefix}mc:{index}:{entry_key(path) if path else token(entry)}"
+        if not listed:
+            slot = self._unbias_or_none(backend.get(claim))
+            backend.delete_many([claim] + ([self._slot_key(index, slot)] if slot else []))
+            self._listed.pop(mark, None)
+            return
+        now = time.monotonic()
+        if self._listed.get(mark, 0.0) > now:
+            return
+        if backend.get(claim) is None:
+            # Slot first, claim second: a crash in between leaves the key listed twice (reads
+            # drop duplicates), never unlisted.
+            slot = self._incr(backend, f"{self._prefix}mx:{index}:n", 1)
+            backend.set(self._slot_key(index, slot), entry, None)
+            if not backend.add(claim, self._bias + slot, None):
+                backend.delete(self._slot_key(index, slot))  # another process listed it first
+        self._listed[mark] = now + RELIST_AFTER
+
+    def _slot_key(self, index: str, slot: int) -> str:
+        return f"{self._prefix}mx:{index}:{slot}"
+
+    def _unbias(self, value: Any) -> int:
+        return int(value) - self._bias
+
+    def _unbias_or_none(self, value: Any) -> int | None:
+        return int(value) - self._bias if isinstance(value, int) else None
+
+    # -- reads: the store's value with this process's pending updates on top ----------------
+
+    def get_many(self, cells: Sequence[str]) -> dict[str, int | str]:
+        keys = [self._prefix + cell for cell in cells]
+        with self._no_flush():
+            raw = self._read(lambda backend: _get_many(backend, keys))
+            pending = self._buffer.peek(cells)
+        found: dict[str, int | str] = {}
+        cut = len(self._prefix)
+        for key, value in raw.items():
+            found[key[cut:]] = value - self._bias if isinstance(value, int) else value
+        for cell, op in pending.items():
+            value = apply(found.get(cell), op)
+            if value is None:
+                found.pop(cell, None)
+            else:
+                found[cell] = value
+        return found
+
+    def entries(self, index: str) -> list[str]:
+        def read(backend: BaseCache) -> list[str]:
+            count = self._unbias_or_none(backend.get(f"{self._prefix}mx:{index}:n")) or 0
+            keys = [self._slot_key(index, slot) for slot in range(1, count + 1)]
+            return [value for value in _get_many(backend, keys).values() if isinstance(value, str)]
+
+        with self._no_flush():
+            listed = dict.fromkeys(self._read(read))
+            marks = self._buffer.peek_marks(index)
+        for entry, present in marks.items():
+            if present:
+                listed[entry] = None
+            else:
+                listed.pop(entry, None)
+        return list(listed)
+
+    @contextmanager
+    def _no_flush(self) -> Iterator[None]:
+        # Updates being flushed are in neither the buffer nor (yet) the store, so a read waits
+        # for the flush: a process always reads back its own updates.
+        locked = self._flush_lock.acquire(timeout=self.config.timeout)
+        try:
+            yield
+        finally:
+            if locked:
+                self._flush_lock.release()
+
+    def _read(self, func: Callable[[BaseCache], T]) -> T:
+        if not self._health.may_try():
+            raise StoreUnavailable(self._unavailable())
+        try:
+            result = func(self._backend())
+        except Exception as exc:
+            if not is_transport_error(exc):
+                raise
+            self._health.failed(exc, len(self._buffer))
+            raise StoreUnavailable(self._unavailable()) from exc
+        self._health.succeeded(len(self._buffer))
+        return result
+
+    def _unavailable(self) -> str:
+        return (
+            f"the shared store (cache alias {self.config.alias!r}) is unavailable: "
+            f"{self._health.last_error}; next try in {self._health.retry_in():.1f}s"
+        )
+
+    def _backend(self) -> BaseCache:
+        if self._backend_info.shared:
+            backend = self._shared_backend
+            if backend is None:
+                backend = self._shared_backend = self._new_backend()
+            return backend
+        backend = getattr(self._local, "backend", None)
+        if backend is None:
+            backend = self._local.backend = self._new_backend()
+        return backend
+
+    def _new_backend(self) -> BaseCache:
+        backend: BaseCache = import_string(self.backend_path)(self._location, self._params)
+        with self._start_lock:
+            self._backends.append(backend)
+        return backend
+
+    def _disconnect(self) -> None:
+        with self._start_lock:
+            backends, self._backends = self._backends, []
+            self._shared_backend = None
+        for backend in backends:
+            try:
+                self._backend_info.disconnect(backend)
+            except Exception:  # closing is best effort: the process may be on its way out
+                logger.debug("expvar: could not close a cache connection", exc_info=True)
+
+    # -- background work, heartbeat, status -------------------------------------------------
+
+    def serving(self) -> None:
+        if self._ticker is None:
+            self._start()
+
+    def _start(self) -> None:
+        with self._start_lock:
+            if self._ticker is not None or self._closed:
+                return
+            flush_period = self.config.flush_interval or RETRY_PERIOD
+            period = min(flush_period, self.config.heartbeat or flush_period)
+            self._next_flush = time.monotonic() + flush_period
+            self._ticker = Ticker("expvar-push", period, self._tick)
+            self._ticker.start()
+
+    def _tick(self) -> None:
+        # Held while ticking, and by before_fork: a fork never copies this thread half-way
+        # through an import or a network call, whose locks the child could then never take.
+        with self._tick_lock:
+            self._tick_once()
+
+    def _tick_once(self) -> None:
+        now = time.monotonic()
+        if now >= self._next_flush:
+            self._next_flush = now + (self.config.flush_interval or RETRY_PERIOD)
+            if self._buffer:
+                self.flush()
+        if self._ttl and now >= self._next_beat and self._health.may_try():
+            self._next_beat = now + self.config.heartbeat
+            self.beat()
+
+    def beat(self) -> None:
+        """Publish this process's heartbeat now."""
+        with suppress(StoreUnavailable):
+            self._slot = self._read(
+                lambda backend: heartbeat.beat(
+                    backend, self._prefix, this_process(), len(self._buffer), self._slot, self._ttl
+                )
+            )
+
+    def processes(self) -> list[ProcessRecord]:
+        if not self._ttl:
+            return []
+        return self._read(lambda backend: heartbeat.alive(backend, self._prefix, self._ttl))
+
+    def status(self) -> StoreStatus:
+        health = self._health
+        return StoreStatus(
+            backend=self.kind,
+            description=(
+                f"cache alias {self.config.alias!r} ({self.backend_path}), "
+                f"key prefix {self.config.key_prefix!r}"
+            ),
+            healthy=health.healthy,
+            down_since=health.down_since,
+            last_error=health.last_error,
+            retry_in=health.retry_in(),
+            pending=len(self._buffer),
+            dropped=self._buffer.dropped,
+            flush_interval=self.config.flush_interval,
+        )
+
+    def _log_dropped(self) -> None:
+        now = time.monotonic()
+        if now - self._dropped_logged >= 300.0:
+            self._dropped_logged = now
+            logger.error(
+                "expvar: %d update(s) dropped: this process already keeps MAX_PENDING=%d "
+                "different cells for the shared store.",
+                self._buffer.dropped,
+                self.config.max_pending,
+            )
+
+    def close(self) -> None:
+        with self._start_lock:
+            self._closed = True
+            ticker, self._ticker = self._ticker, None
+        if ticker is not None:
+            ticker.stop(timeout=self.config.timeout * 4)
+        # One last try even during a back-off: the process (or this store) is going away.
+        if self._buffer and not self.flush(force=True):
+            logger.error(
+                "expvar: %d pending update(s) could not be written to the shared store "
+                "before closing it, and are lost.",
+                len(self._buffer),
+            )
+        if self._slot is not None:
+            slot, self._slot = self._slot, None
+            try:
+                heartbeat.release(self._backend(), self._prefix, this_process(), slot)
+            except Exception:  # the slot's TTL frees it anyway
+                logger.debug("expvar: could not free the heartbeat slot", exc_info=True)
+        self._disconnect()
+
+    def before_fork(self) -> None:
+        # Bounded: a tick's calls are bounded by TIMEOUT; past that, fork anyway.
+        self._forking = self._tick_lock.acquire(timeout=self.config.timeout * 10 + 1)
+
+    def after_fork_parent(self) -> None:
+        if self._forking:
+            self._forking = False
+            self._tick_lock.release()
+
+    def after_fork(self) -> None:
+        # The parent's pending updates are the parent's to write; its threads did not fork.
+        self._reset_process_state()
+
+
+def _get_many(backend: BaseCache, keys: list[str]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for start in range(0, len(keys), _GET_MANY_CHUNK):
+        found.update(backend.get_many(keys[start : start + _GET_MANY_CHUNK]))
+    return found

@@ -1,0 +1,220 @@
+"""Go's push variables: Int, Float, String and Map, updated by the code that counts.
+
+They are safe under threads and processes: every update is one atomic operation of the store
+``EXPVAR_STORE`` chooses. Updates never raise because the store is away (they are kept and
+retried); reading ``value()`` of a shared store that is away raises ``StoreUnavailable``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+from expvar.push import keys, registration
+from expvar.push.stores import current
+from expvar.push.units import from_units, join, to_units
+
+MapKey = str | tuple[str, ...]
+MapValue = int | float | str
+
+_CACHED_KEYS = 4096
+
+
+def _caller_module() -> str:
+    # The first frame outside this package is the module that declared the variable.
+    frame = sys._getframe(2)
+    while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith(
+        "expvar.push."
+    ):
+        frame = frame.f_back
+    return str(frame.f_globals.get("__name__") or "__main__")
+
+
+def _int(value: object, what: str) -> int:
+    if type(value) is int:
+        return value
+    if isinstance(value, int):
+        return int(value)
+    raise TypeError(f"{what} takes an int, not {type(value).__name__}")
+
+
+class Var:
+    """A named value that is published at ``/debug/vars`` as soon as it is created."""
+
+    kind: ClassVar[str]
+
+    def __init__(self, name: str) -> None:
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"a push variable needs a non-empty name, not {name!r}")
+        self.name = name
+        self.module = _caller_module()
+        self.origin = f"{self.module}:{type(self).__name__}({name!r})"
+        self._bind()
+        registration.created(self)
+
+    def _bind(self) -> None:
+        raise NotImplementedError
+
+    def value(self) -> Any:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<expvar.{type(self).__name__} {self.name!r}>"
+
+
+class Int(Var):
+    """A 64-bit integer (Go's ``expvar.Int``)."""
+
+    def _bind(self) -> None:
+        self._cell = keys.scalar(self.name, keys.INT)
+
+    def add(self, delta: int) -> None:
+        current().add(self._cell, delta if type(delta) is int else _int(delta, "Int.add()"))
+
+    def set(self, value: int) -> None:
+        current().set(self._cell, _int(value, "Int.set()"))
+
+    def value(self) -> int:
+        found = current().get_many((self._cell,)).get(self._cell, 0)
+        return found if isinstance(found, int) else 0
+
+
+class Float(Var):
+    """A float, kept exactly to 1e-9 (see the float scheme in docs/push.md)."""
+
+    def _bind(self) -> None:
+        self._cell = keys.scalar(self.name, keys.FLOAT)
+
+    def add(self, delta: float) -> None:
+        current().add(self._cell, to_units(delta))
+
+    def set(self, value: float) -> None:
+        current().set(self._cell, to_units(value))
+
+    def value(self) -> float:
+        found = current().get_many((self._cell,)).get(self._cell, 0)
+        return from_units(found) if isinstance(found, int) else 0.0
+
+
+class String(Var):
+    """A string (Go's ``expvar.String``): last write wins."""
+
+    def _bind(self) -> None:
+        self._cell = keys.scalar(self.name, keys.TEXT)
+
+    def set(self, value: str) -> None:
+        if not isinstance(value, str):
+            raise TypeError(f"String.set() takes a str, not {type(value).__name__}")
+        current().set(self._cell, value)
+
+    def value(self) -> str:
+        found = current().get_many((self._cell,)).get(self._cell, "")
+        return found if isinstance(found, str) else ""
+
+
+class Map(Var):
+    """A map of string keys to numbers or strings (Go's ``expvar.Map``).
+
+    A key may be a tuple of strings, which nests: ``add(("by_method", "GET"), 1)`` publishes
+    ``{"by_method": {"GET": 1}}``. Keys are published sorted, as Go does.
+    """
+
+    def _bind(self) -> None:
+        self._index = keys.index(self.name)
+        self._keys: dict[MapKey, tuple[tuple[str, str], tuple[str, str, str]]] = {}
+
+    def _key(self, key: MapKey) -> tuple[tuple[str, str], tuple[str, str, str]]:
+        found = self._keys.get(key)
+        if found is None:
+            path = (key,) if isinstance(key, str) else key
+            if not (
+                isinstance(path, tuple) and path and all(isinstance(part, str) for part in path)
+            ):
+                raise TypeError(f"a Map key is a str or a non-empty tuple of str, not {key!r}")
+            found = ((self._index, keys.entry_id(path)), keys.entry_cells(self.name, path))
+            if len(self._keys) >= _CACHED_KEYS:
+                self._keys.clear()
+            self._keys[key] = found
+        return found
+
+    def add(self, key: MapKey, delta: int | float) -> None:
+        """Add to the number at ``key`` (Go's ``Add`` and ``AddFloat``)."""
+        entry, (int_cell, float_cell, _) = self._key(key)
+        if type(delta) is int:
+            current().add(int_cell, delta, entry)
+        elif isinstance(delta, float):
+            current().add(float_cell, to_units(delta), entry)
+        else:
+            current().add(int_cell, _int(delta, "Map.add()"), entry)
+
+    def add_many(self, deltas: Iterable[tuple[MapKey, int | float]]) -> None:
+        """Add to several keys in one store call: one lock, and one write when unbuffered."""
+        updates = []
+        known = self._keys
+        for key, delta in deltas:
+            entry, cells = known.get(key) or self._key(key)
+            if type(delta) is int:
+                updates.append((cells[0], delta, entry))
+            elif isinstance(delta, float):
+                updates.append((cells[1], to_units(delta), entry))
+            else:
+                updates.append((cells[0], _int(delta, "Map.add_many()"), entry))
+        current().add_many(updates)
+
+    def set(self, key: MapKey, value: MapValue) -> None:
+        entry, (int_cell, float_cell, text_cell) = self._key(key)
+        store = current()
+        if isinstance(value, str):
+            store.set(text_cell, value, entry, clear=(int_cell, float_cell))
+        elif isinstance(value, float):
+            store.set(float_cell, to_units(value), entry, clear=(int_cell, text_cell))
+        else:
+            store.set(int_cell, _int(value, "Map.set()"), entry, clear=(float_cell, text_cell))
+
+    def get(self, key: MapKey) -> MapValue | None:
+        """Return the value at ``key``, or None if it has none."""
+        _, cells = self._key(key)
+        return _entry_value(cells, current().get_many(cells))
+
+    def delete(self, key: MapKey) -> None:
+        entry, cells = self._key(key)
+        current().remove(cells, entry)
+
+    def value(self) -> dict[str, Any]:
+        store = current()
+        paths = []
+        for entry_id in store.entries(self._index):
+            path = keys.parse_entry_id(entry_id)
+            if path is not None:
+                paths.append(path)
+        cells = {path: keys.entry_cells(self.name, path) for path in paths}
+        found = store.get_many([cell for triple in cells.values() for cell in triple])
+        result: dict[str, Any] = {}
+        for path in sorted(cells):
+            value = _entry_value(cells[path], found)
+            if value is not None:
+                _place(result, path, value)
+        return result
+
+
+def _entry_value(cells: tuple[str, str, str], found: dict[str, int | str]) -> MapValue | None:
+    int_cell, float_cell, text_cell = cells
+    whole, units, text = found.get(int_cell), found.get(float_cell), found.get(text_cell)
+    number = join(
+        whole if isinstance(whole, int) else None, units if isinstance(units, int) else None
+    )
+    if number is not None:
+        return number
+    return text if isinstance(text, str) else None
+
+
+def _place(into: dict[str, Any], path: tuple[str, ...], value: MapValue) -> None:
+    # A key that is both a value and the parent of other keys shows as the map of those keys.
+    for part in path[:-1]:
+        child = into.get(part)
+        if not isinstance(child, dict):
+            child = into[part] = {}
+        into = child
+    if not isinstance(into.get(path[-1]), dict):
+        into[path[-1]] = value

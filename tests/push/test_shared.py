@@ -1,0 +1,364 @@
+"""The cache store against a real Redis: atomic updates, buffering, what other processes see."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import pickle
+from typing import Any
+
+import pytest
+
+import expvar
+from expvar.push import keys
+from expvar.push.stores.backends import classify
+from expvar.push.stores.cache import CacheStore
+from tests.push.conftest import SharedStore, unique
+
+pytestmark = pytest.mark.redis
+
+
+def peer(store: Any) -> CacheStore:
+    """Another process's view of the same store: same alias and prefix, its own buffer."""
+    backend = classify(store.backend_path)
+    assert not isinstance(backend, str)
+    return CacheStore(store.config, backend)
+
+
+def int_in(store: CacheStore, name: str) -> int | str | None:
+    cell = keys.scalar(name, keys.INT)
+    return store.get_many([cell]).get(cell)
+
+
+def test_write_through_updates_reach_the_store_before_add_returns(
+    shared_store: SharedStore,
+) -> None:
+    with shared_store(FLUSH_INTERVAL=0) as store:
+        name = unique()
+        expvar.Int(name).add(5)
+        assert store.status().pending == 0
+        assert int_in(peer(store), name) == 5
+
+
+def test_buffered_updates_are_read_back_at_once_and_written_on_flush(
+    shared_store: SharedStore,
+) -> None:
+    with shared_store(FLUSH_INTERVAL=60) as store:
+        name = unique()
+        counter = expvar.Int(name)
+        counter.add(2)
+        counter.add(3)
+        assert counter.value() == 5  # this process sees its own pending adds
+        assert int_in(peer(store), name) is None
+        assert store.status().pending == 1
+        assert expvar.push.flush()
+        assert int_in(peer(store), name) == 5
+
+
+def test_adds_from_two_processes_add_up(shared_store: SharedStore) -> None:
+    with shared_store(FLUSH_INTERVAL=60) as store:
+        name = unique()
+        other = peer(store)
+        cell = keys.scalar(name, keys.INT)
+        expvar.Int(name).add(10)
+        other.add(cell, 7)
+        store.flush()
+        other.flush()
+        assert expvar.Int(name).value() == 17
+        other.close()
+
+
+def test_set_then_add_in_one_flush(shared_store: SharedStore) -> None:
+    with shared_store(FLUSH_INTERVAL=60) as store:
+        name = unique()
+        counter = expvar.Int(name)
+        counter.add(100)
+        store.flush()
+        counter.set(1)
+        counter.add(1)
+        store.flush()
+        assert int_in(peer(store), name) == 2
+
+
+def test_float_and_string_round_trip(shared_store: SharedStore) -> None:
+    with shared_store(FLUSH_INTERVAL=0) as store:
+        seconds, version = expvar.Float(unique()), expvar.String(unique())
+        seconds.add(0.25)
+        seconds.add(-1)
+        version.set("v1 ✓")
+        other = peer(store)
+        assert expvar.Float(seconds.name).value() == -0.75
+        assert other.get_many([keys.scalar(version.name, keys.TEXT)]) == {
+            keys.scalar(version.name, keys.TEXT): "v1 ✓"
+        }
+        other.close()
+
+
+def test_map_keys_are_listed_for_every_process(shared_store: SharedStore) -> None:
+    with shared_store(FLUSH_INTERVAL=60) as store:
+        name = unique()
+        hits = expvar.Map(name)
+        hits.add("home", 1)
+        hits.add(("by_method", "GET"), 2)
+        hits.set("label", "x")
+        assert hits.value() == {"by_method": {"GET": 2}, "home": 1, "label": "x"}
+        store.flush()
+        other = peer(store)
+        entries = other.entries(keys.index(name))
+        assert sorted(entries) == sorted(
+            keys.entry_id(path) for path in [("home",), ("by_method", "GET"), ("label",)]
+        )
+        other.close()
+
+
+def test_map_delete_unlists_the_key_everywhere(shared_store: SharedStore) -> None:
+    with shared_store(FLUSH_INTERVAL=0) as store:
+        name = unique()
+        hits = expvar.Map(name)
+        hits.add("gone", 1)
+        hits.add("kept", 1)
+        hits.delete("gone")
+        assert hits.value() == {"kept": 1}
+        other = peer(store)
+        assert other.entries(keys.index(name)) == [keys.entry_id(("kept",))]
+        hits.add("gone", 3)
+        assert expvar.Map(name).value() == {"gone": 3, "kept": 1}
+        other.close()
+
+
+def test_pending_delete_and_set_hide_what_the_store_holds(shared_store: SharedStore) -> None:
+    with shared_store(FLUSH_INTERVAL=60) as store:
+        hits = expvar.Map(unique())
+        hits.add("a", 1)
+        hits.add("b", 1)
+        store.flush()
+        hits.delete("a")
+        hits.set("b", "text")
+        assert hits.value() == {"b": "text"}
+
+
+def test_a_bad_update_is_dropped_alone(
+    shared_store: SharedStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    with shared_store(FLUSH_INTERVAL=60) as store:
+        big, fine = expvar.Int(unique()), expvar.Int(unique())
+        big.set(2**63 - 1)
+        store.flush()
+        big.add(1)  # Redis refuses: increment or decrement would overflow
+        fine.add(1)
+        assert store.flush()
+        assert fine.value() == 1
+        assert store.status().dropped == 1
+        assert store.status().healthy
+        assert "dropped an update" in caplog.text
+
+
+def test_biased_counters_read_back_unbiased(shared_store: SharedStore) -> None:
+    # Memcached's counters cannot go below zero, so values there are stored biased; the same
+    # arithmetic, with a bias small enough for Redis, on the real server.
+    with shared_store(FLUSH_INTERVAL=0) as store:
+        store._bias = 1_000_000
+        counter, hits = expvar.Int(unique()), expvar.Map(unique())
+        counter.add(-5)
+        counter.add(2)
+        hits.add("k", 1)
+        hits.delete("k")
+        hits.add("j", 0)
+        assert counter.value() == -3
+        assert hits.value() == {"j": 0}
+        counter.set(-10)
+        assert counter.value() == -10
+
+
+def test_map_with_more_keys_than_one_read_fetches(
+    shared_store: SharedStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("expvar.push.stores.cache._GET_MANY_CHUNK", 40)
+    with shared_store(FLUSH_INTERVAL=60) as store:
+        hits = expvar.Map(unique())
+        for number in range(100):
+            hits.add(f"k{number}", number)
+        store.flush()
+        value = expvar.Map(hits.name).value()
+        assert len(value) == 100
+        assert value["k99"] == 99
+
+
+def test_status_describes_the_store(shared_store: SharedStore) -> None:
+    with shared_store(FLUSH_INTERVAL=2) as store:
+        status = store.status()
+        assert status.backend == "cache"
+        assert "expvar_test" in status.description
+        assert status.flush_interval == 2
+        assert status.healthy
+
+
+def test_changing_the_setting_writes_pending_updates_first(shared_store: SharedStore) -> None:
+    name = unique()
+    with shared_store(FLUSH_INTERVAL=60) as store:
+        expvar.Int(name).add(4)
+        survivor = peer(store)
+    assert int_in(survivor, name) == 4
+    survivor.close()
+
+
+def test_invalid_store_setting_falls_back_to_this_process(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from django.test import override_settings
+
+    from expvar.push.stores import current
+
+    with override_settings(EXPVAR_STORE={"BACKEND": "cache", "ALIAS": "nope"}):
+        assert current().kind == "local"
+    with override_settings(EXPVAR_STORE=5):
+        assert current().kind == "local"
+    assert "push variables count in this process only" in caplog.text
+
+
+def test_updates_beyond_max_pending_are_dropped_counted_and_logged(
+    shared_store: SharedStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    with shared_store(FLUSH_INTERVAL=60, MAX_PENDING=1) as store:
+        expvar.Int(unique()).add(1)
+        expvar.Int(unique()).add(1)
+        expvar.String(unique()).set("x")
+        expvar.Map(unique()).delete("k")
+        assert store.status().dropped == 3
+        assert caplog.text.count("dropped: this process already keeps MAX_PENDING=1") == 1
+
+
+def test_a_cell_created_by_another_process_meanwhile_is_added_to(
+    shared_store: SharedStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with shared_store(FLUSH_INTERVAL=0) as store:
+        counter = expvar.Int(unique())
+        counter.add(1)
+        backend = store._backend()
+        real_incr = backend.incr
+        calls = []
+
+        def incr_missing_once(key: str, delta: int = 1) -> int:
+            # As if the cell did not exist when incr() looked, and another process created it
+            # before add() did.
+            calls.append(key)
+            if len(calls) == 1:
+                raise ValueError("not found")
+            return int(real_incr(key, delta))
+
+        monkeypatch.setattr(backend, "incr", incr_missing_once)
+        counter.add(2)
+        assert len(calls) == 2
+        assert counter.value() == 3
+
+
+def test_a_map_key_listed_by_another_process_meanwhile_is_listed_once(
+    shared_store: SharedStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with shared_store(FLUSH_INTERVAL=0) as store:
+        name = unique()
+        other = peer(store)
+        entry = (keys.index(name), keys.entry_id(("k",)))
+        other.add(keys.entry_cells(name, ("k",))[0], 1, entry)
+        assert other.flush()
+        backend = store._backend()
+        real_get = backend.get
+        # The claim looks free when checked, and is taken when add() tries it.
+        monkeypatch.setattr(backend, "get", lambda key, default=None: None)
+        hits = expvar.Map(name)
+        hits.add("k", 1)
+        monkeypatch.setattr(backend, "get", real_get)
+        assert store.entries(keys.index(name)) == [entry[1]]
+        assert hits.value() == {"k": 2}
+        other.close()
+
+
+def test_backends_that_are_not_thread_safe_get_one_instance_per_thread(
+    shared_store: SharedStore,
+) -> None:
+    import threading
+
+    with shared_store() as store:
+        backend = classify(store.backend_path)
+        assert not isinstance(backend, str)
+        per_thread = CacheStore(store.config, dataclasses.replace(backend, shared=False))
+        here = per_thread._backend()
+        there: list[Any] = []
+        thread = threading.Thread(target=lambda: there.append(per_thread._backend()))
+        thread.start()
+        thread.join()
+        assert per_thread._backend() is here
+        assert there[0] is not here
+        per_thread.close()
+
+
+def test_closing_survives_a_backend_that_will_not_disconnect(
+    shared_store: SharedStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    def refuse(cache: Any) -> None:
+        raise RuntimeError("will not")
+
+    with shared_store() as store:
+        backend = classify(store.backend_path)
+        assert not isinstance(backend, str)
+        stubborn = CacheStore(store.config, dataclasses.replace(backend, disconnect=refuse))
+        stubborn._backend()
+        caplog.set_level(logging.DEBUG, logger="expvar")
+        stubborn.close()
+        assert "could not close a cache connection" in caplog.text
+
+
+def test_a_read_that_fails_for_another_reason_raises_it(
+    shared_store: SharedStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with shared_store() as store:
+        counter = expvar.Int(unique())
+
+        def garbled(keys: Any) -> Any:
+            raise pickle.UnpicklingError("garbled")
+
+        monkeypatch.setattr(store._backend(), "get_many", garbled)
+        with pytest.raises(pickle.UnpicklingError):
+            counter.value()
+        assert store.status().healthy
+
+
+def test_a_forked_child_forgets_its_parents_pending_updates(shared_store: SharedStore) -> None:
+    from expvar.push import stores
+
+    with shared_store(FLUSH_INTERVAL=60) as store:
+        expvar.Int(unique()).add(1)
+        assert store.status().pending == 1
+        assert store._ticker is not None
+        stores._after_fork()  # what os.fork() runs in the child
+        assert store.status().pending == 0
+        assert store._ticker is None
+
+
+def test_flush_on_the_local_store_has_nothing_to_do() -> None:
+    expvar.Int(unique()).add(1)
+    assert expvar.push.flush()
+
+
+def test_add_many_beyond_max_pending_is_dropped(shared_store: SharedStore) -> None:
+    with shared_store(FLUSH_INTERVAL=60, MAX_PENDING=1) as store:
+        expvar.Map(unique()).add_many([("a", 1), ("b", 1)])
+        assert store.status().dropped == 1
+
+
+def test_a_fork_waits_for_the_background_thread_to_be_between_ticks(
+    shared_store: SharedStore,
+) -> None:
+    from expvar.push import stores
+
+    with shared_store(FLUSH_INTERVAL=60) as store:
+        expvar.Int(unique()).add(1)
+        stores._before_fork()  # what os.fork() runs in the parent first
+        try:
+            assert store._tick_lock.locked()
+            assert stores._local._lock.locked()
+        finally:
+            stores._after_fork_parent()
+        assert not store._tick_lock.locked()
+        assert not stores._local._lock.locked()
+        assert store.status().pending == 1  # the parent keeps its updates
