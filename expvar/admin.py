@@ -1,0 +1,102 @@
+"""The dashboard as the changelist of the table-less ``Variable`` model."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.contrib import admin, messages
+from django.contrib.auth.decorators import login_not_required
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.urls import URLPattern, path, reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.gzip import gzip_page
+
+from expvar.conf import settings
+from expvar.dashboard import views
+from expvar.models import Variable
+
+PERMISSION = "expvar.view_variable"
+
+# ModelAdmin is generic only to type checkers (django-stubs); at run time it is a plain class.
+if TYPE_CHECKING:
+    _ModelAdmin = admin.ModelAdmin[Variable]
+else:
+    _ModelAdmin = admin.ModelAdmin
+
+
+class VariableAdmin(_ModelAdmin):
+    """Show every variable live; register it on any AdminSite."""
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return request.user.is_active and request.user.has_perm(PERMISSION)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def get_urls(self) -> list[URLPattern]:
+        info = self.opts.app_label, self.opts.model_name
+        guarded_refresh = self.admin_site.admin_view(self._refresh)
+
+        @login_not_required  # a poll must get its 286, not the login middleware's redirect
+        @never_cache
+        # Rows repeat the same markup, so a refresh shrinks about twentyfold. It carries no
+        # CSRF token or session secret and reflects nothing from the request (BREACH).
+        @gzip_page
+        def refresh(request: HttpRequest) -> HttpResponseBase:
+            if _is_htmx(request) and not self._may_view(request):
+                # admin_view would redirect, and htmx follows a redirect without a word: the
+                # page would go on polling the login form.
+                return views.stop_polling(request, self)
+            return guarded_refresh(request)
+
+        return [
+            path(
+                "",
+                self.admin_site.admin_view(self.changelist_view),
+                name="{}_{}_changelist".format(*info),
+            ),
+            path("refresh/", refresh, name="{}_{}_refresh".format(*info)),
+        ]
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if not self.has_view_permission(request):
+            return self._to_login(request)
+        return views.dashboard(request, self, extra_context)
+
+    def _refresh(self, request: HttpRequest) -> HttpResponseBase:
+        if not self.has_view_permission(request):
+            return self._to_login(request)
+        return views.refresh(request, self)
+
+    def _may_view(self, request: HttpRequest) -> bool:
+        return self.admin_site.has_permission(request) and self.has_view_permission(request)
+
+    def _to_login(self, request: HttpRequest) -> HttpResponse:
+        # Staff without the permission go to the admin login too, but without ``next``: the
+        # login page sends a logged-in staff member on to ``next`` (Django 6) or to the index
+        # (5.2), and ``next`` pointing back here would loop.
+        messages.warning(
+            request, "You do not have permission to view expvar variables.", fail_silently=True
+        )
+        return HttpResponseRedirect(reverse("admin:login", current_app=self.admin_site.name))
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    # The header rather than request.htmx: django-htmx's middleware is optional.
+    return request.headers.get("HX-Request") == "true"
+
+
+if settings.ADMIN:
+    admin.site.register(Variable, VariableAdmin)

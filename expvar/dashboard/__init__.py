@@ -1,0 +1,1 @@
+"""The admin dashboard: view-model data, value rendering, extra panels and views."""

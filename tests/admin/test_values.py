@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import html
+import json
+import re
+from typing import Any
+
+import pytest
+
+from expvar.dashboard.values import LONG_CHARS, show
+
+
+def text_of(markup: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", markup))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        42,
+        -1.5,
+        "text",
+        None,
+        True,
+        [],
+        {},
+        [1, "a,b", None],
+        {"a": {"b": [1, {"c": 2}]}, "d": "x"},
+        {"<k>": '<v> & "q"'},
+    ],
+)
+def test_text_of_the_markup_is_the_value_as_json(value: Any) -> None:
+    shown = show(json.dumps(value, separators=(",", ":")))
+
+    assert json.loads(text_of(shown.html)) == value
+
+
+def test_dict_leaves_carry_their_path() -> None:
+    shown = show('{"mem":{"HeapAlloc":5},"name":"x"}')
+
+    assert 'data-expvar-path="[&quot;mem&quot;,&quot;HeapAlloc&quot;]">5<' in shown.html
+    assert 'data-expvar-path="[&quot;name&quot;]">&quot;x&quot;<' not in shown.html
+    assert 'data-expvar-path="[&quot;name&quot;]">"x"<' in shown.html
+
+
+def test_items_inside_lists_carry_no_path() -> None:
+    shown = show('{"PauseNs":[1,2,3]}')
+
+    assert "expvar-leaf" not in shown.html
+
+
+def test_markup_escapes_keys_and_strings() -> None:
+    shown = show('{"<img src=x onerror=alert(1)>":"<script>alert(2)</script>"}')
+
+    assert "<img" not in shown.html
+    assert "<script>" not in shown.html
+
+
+def test_paths_in_attributes_escape_quotes() -> None:
+    shown = show('{"a\\"b":1}')
+
+    assert 'data-expvar-path="[&quot;a\\&quot;b&quot;]"' in shown.html
+
+
+def test_short_values_are_not_long() -> None:
+    assert not show('{"a":1}').long
+
+
+def test_many_lines_make_a_value_long() -> None:
+    assert show(json.dumps({f"k{n}": n for n in range(10)})).long
+
+
+def test_many_characters_make_a_value_long() -> None:
+    assert show(json.dumps("x" * (LONG_CHARS + 1))).long
+
+
+def test_preview_is_cut_with_an_ellipsis() -> None:
+    shown = show(json.dumps(list(range(100))))
+
+    assert shown.preview.endswith("…")
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [('{"a":1,"b":2}', "2 keys"), ("[1]", "1 item"), ('"abc"', ""), ("1", "")],
+)
+def test_size_describes_containers(text: str, size: str) -> None:
+    assert show(text).size == size
+
+
+def test_size_of_a_long_string_counts_characters() -> None:
+    assert show(json.dumps("é" * 200)).size == "200 characters"
