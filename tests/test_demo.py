@@ -56,3 +56,14 @@ def test_demo_listing_shows_each_rule(listing: str) -> None:
     assert "version: collision between shop" in listing
     assert "payment_gateway (flaky.vars.PaymentGateway): error: ConnectionError" in listing
     assert "legacy_mainframe (flaky.vars.LegacyMainframe): timed out" in listing
+
+
+def test_demo_installs_every_contrib_app_and_push_counters() -> None:
+    result = manage("expvar")
+    assert result.returncode == 0, result.stderr
+    published = json.loads(result.stdout)
+    for name in ("cmdline", "memstats", "resource", "cpu", "vmem", "swap", "netio", "process"):
+        assert name in published, name
+    assert set(published["http"]) >= {"requests", "in_flight", "latency"}
+    assert isinstance(published["orders_placed"], int)
+    assert isinstance(published["page_views"], dict)

@@ -20,18 +20,23 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "expvar",
-    # "expvar.contrib.cmdline",
-    # "expvar.contrib.resource",
-    # "expvar.contrib.psutil",
-    # "expvar.contrib.memstats",
+    "expvar.contrib.cmdline",
+    "expvar.contrib.resource",
+    "expvar.contrib.psutil",
+    "expvar.contrib.memstats",
+    "expvar.contrib.http",
     "demo_site",
     "shop",
     # Listed by its AppConfig path: discovery finds it all the same.
     "warehouse.apps.WarehouseConfig",
     "flaky",
+    # Push counters moved by its views and a background ticker.
+    "traffic",
 ]
 
 MIDDLEWARE = [
+    # First, so its latency covers every other middleware too.
+    "expvar.contrib.http.middleware.HttpMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -66,6 +71,19 @@ DATABASES = {
         "NAME": os.environ.get("DEMO_DB", BASE_DIR / "db.sqlite3"),
     }
 }
+
+# With DEMO_REDIS_URL set, push variables add up across every worker through Redis;
+# without it (make demo) each process keeps its own counts.
+DEMO_REDIS_URL = os.environ.get("DEMO_REDIS_URL")
+if DEMO_REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "expvar": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": DEMO_REDIS_URL,
+        },
+    }
+    EXPVAR_STORE = {"BACKEND": "cache", "ALIAS": "expvar", "KEY_PREFIX": "expvar-demo"}
 
 USE_TZ = True
 STATIC_URL = "/static/"

@@ -8,5 +8,6 @@ from demo_site.views import home
 urlpatterns = [
     path("", home, name="home"),
     path("admin/", admin.site.urls),
+    path("traffic/", include("traffic.urls")),
     path("", include("expvar.urls")),
 ]

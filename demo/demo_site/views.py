@@ -10,8 +10,10 @@ def home(request: HttpRequest) -> HttpResponse:
             "<!doctype html><title>django-expvar demo</title>"
             "<h1>django-expvar demo</h1><ul>"
             '<li><a href="{}">/debug/vars</a>: the JSON every expvar monitor reads</li>'
-            '<li><a href="{}">Expvar > Variables</a> in the admin</li></ul>',
+            '<li><a href="{}">Expvar > Variables</a> in the admin</li>'
+            '<li><a href="{}">Traffic</a>: push counters you can move by hand</li></ul>',
             "/debug/vars",
             "/admin/expvar/variable/",
+            "/traffic/",
         )
     )
