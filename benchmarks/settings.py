@@ -7,22 +7,16 @@ partial, the contrib variables) run under the same settings.
 
 from __future__ import annotations
 
-import importlib.util
-
 SECRET_KEY = "django-expvar-benchmarks"
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 USE_TZ = True
 
 CONTRIB_APPS = [
-    app
-    for app in (
-        "expvar.contrib.cmdline",
-        "expvar.contrib.resource",
-        "expvar.contrib.psutil",
-        "expvar.contrib.memstats",
-    )
-    if importlib.util.find_spec(app) is not None
+    "expvar.contrib.cmdline",
+    "expvar.contrib.resource",
+    "expvar.contrib.psutil",
+    "expvar.contrib.memstats",
 ]
 
 INSTALLED_APPS = [

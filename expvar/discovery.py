@@ -143,6 +143,7 @@ def _collect(module: ModuleType, source: AppSource, registry: Registry) -> list[
                 position=len(declarations),
                 read=instance.value,
                 cache_ttl=_cache_ttl(attribute, source, origin, registry),
+                never_blocks=getattr(attribute, "never_blocks", False) is True,
             )
         )
     return declarations

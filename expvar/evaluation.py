@@ -54,26 +54,24 @@ class Outcome:
 
 
 class _Batch:
-    __slots__ = (
-        "abandoned",
-        "current",
-        "declarations",
-        "done",
-        "lock",
-        "max_bytes",
-        "outcomes",
-        "started",
-    )
+    """Declarations handed to a worker, and the claims that settle each one exactly once.
+
+    The worker claims a position with its outcome when the read returns; the request claims it
+    with a timeout when it gives up. ``dict.setdefault`` is atomic, so whichever claims first
+    wins without a lock per variable.
+    """
+
+    __slots__ = ("claims", "current", "declarations", "latch", "max_bytes", "started")
 
     def __init__(self, declarations: Sequence[Declaration], max_bytes: int) -> None:
         self.declarations = declarations
         self.max_bytes = max_bytes
-        self.outcomes: list[Outcome | None] = [None] * len(declarations)
+        self.claims: dict[int, Outcome] = {}
         self.current = 0
         self.started = time.perf_counter()
-        self.abandoned = -1
-        self.lock = threading.Lock()
-        self.done = threading.Event()
+        # Held until the worker has read everything: a plain lock is the cheapest wake-up.
+        self.latch = threading.Lock()
+        self.latch.acquire()
 
 
 class Evaluator:
@@ -85,6 +83,7 @@ class Evaluator:
         self._hung: dict[Declaration, float] = {}
         self._cache: dict[Declaration, tuple[float, Outcome]] = {}
         self._logged: dict[Declaration, tuple[str, float]] = {}
+        self._split: tuple[Sequence[Declaration], list[int], list[int]] | None = None
 
     @property
     def hung(self) -> int:
@@ -95,22 +94,46 @@ class Evaluator:
     ) -> list[Outcome]:
         """Return one outcome per declaration, in the same order.
 
-        With ``timeout`` None the values are read in the calling thread: no hand-off, and no
+        Declarations marked ``never_blocks`` are read in the calling thread; the others are read
+        by a worker the caller waits for, at most ``timeout`` seconds per variable. With
+        ``timeout`` None every value is read in the calling thread: no hand-off, and no
         protection from a ``value()`` that hangs.
         """
-        if timeout is None:
-            if not self._cache:
-                return [self.read(d, max_bytes) for d in declarations]
-            return [self._cached(d) or self.read(d, max_bytes) for d in declarations]
         outcomes: list[Outcome | None] = [None] * len(declarations)
-        if not (self._hung or self._cache):
-            self._read_all(
-                declarations, list(range(len(declarations))), outcomes, timeout, max_bytes
-            )
-            return outcomes  # type: ignore[return-value]
-        pending: list[int] = []
+        inline: list[int]
+        guarded: list[int]
+        if timeout is None:
+            inline, guarded = list(range(len(declarations))), []
+        else:
+            inline, guarded = self._partition(declarations)
+        if self._hung or self._cache:
+            inline = self._unsettled(declarations, inline, outcomes)
+            guarded = self._unsettled(declarations, guarded, outcomes)
+        self._read_into(declarations, inline, outcomes, max_bytes)
+        while guarded:
+            guarded = self._run(declarations, guarded, outcomes, timeout or 0.0, max_bytes)
+        return outcomes  # type: ignore[return-value]
+
+    def _partition(self, declarations: Sequence[Declaration]) -> tuple[list[int], list[int]]:
+        # A layout is immutable and reused by every request until it is replaced: split it once.
+        split = self._split
+        if split is None or split[0] is not declarations:
+            inline = [i for i, d in enumerate(declarations) if d.never_blocks]
+            guarded = [i for i, d in enumerate(declarations) if not d.never_blocks]
+            split = self._split = (declarations, inline, guarded)
+        return split[1], split[2]
+
+    def _unsettled(
+        self,
+        declarations: Sequence[Declaration],
+        indices: list[int],
+        outcomes: list[Outcome | None],
+    ) -> list[int]:
+        """Settle hung and cached declarations from memory; return the indices left to read."""
+        left = []
         now = time.monotonic()
-        for index, declaration in enumerate(declarations):
+        for index in indices:
+            declaration = declarations[index]
             hung_since = self._hung.get(declaration)
             if hung_since is not None:
                 outcomes[index] = Outcome(
@@ -122,30 +145,28 @@ class Evaluator:
                     duration=now - hung_since,
                 )
                 continue
-            cached = self._cached(declaration)
-            if cached is not None:
-                outcomes[index] = cached
+            entry = self._cache.get(declaration)
+            if entry is not None and entry[0] > now:
+                outcomes[index] = entry[1]
                 continue
-            pending.append(index)
-        self._read_all(declarations, pending, outcomes, timeout, max_bytes)
-        return outcomes  # type: ignore[return-value]
+            left.append(index)
+        return left
 
-    def _cached(self, declaration: Declaration) -> Outcome | None:
-        entry = self._cache.get(declaration)
-        if entry is not None and entry[0] > time.monotonic():
-            return entry[1]
-        return None
-
-    def _read_all(
+    def _read_into(
         self,
         declarations: Sequence[Declaration],
-        pending: list[int],
+        indices: list[int],
         outcomes: list[Outcome | None],
-        timeout: float,
         max_bytes: int,
     ) -> None:
-        while pending:
-            pending = self._run(declarations, pending, outcomes, timeout, max_bytes)
+        """Read ``indices`` in this thread; each read's end time is the next one's start."""
+        clock = time.perf_counter
+        started = clock()
+        for index in indices:
+            declaration = declarations[index]
+            outcome, finished = self._read(declaration, max_bytes, started)
+            outcomes[index] = outcome
+            started = finished
 
     def _run(
         self,
@@ -157,32 +178,36 @@ class Evaluator:
     ) -> list[int]:
         batch = _Batch([declarations[index] for index in pending], max_bytes)
         self._acquire().put_nowait(batch)
+        claims = batch.claims
         wait = timeout
-        while not batch.done.wait(wait):
-            with batch.lock:
-                elapsed = time.perf_counter() - batch.started
-                stuck = batch.current
-                if elapsed < timeout or stuck >= len(batch.declarations):
-                    wait = max(timeout - elapsed, 0.001)
-                    continue
-                batch.abandoned = stuck
-                declaration = batch.declarations[stuck]
-                self._hung[declaration] = time.monotonic() - elapsed
-            batch.outcomes[stuck] = Outcome(
+        while not batch.latch.acquire(timeout=wait):
+            # current before started: the worker writes them in the other order, so a fresh
+            # position is never paired with a stale start.
+            stuck = batch.current
+            elapsed = time.perf_counter() - batch.started
+            if elapsed < timeout or stuck >= len(batch.declarations):
+                wait = max(timeout - elapsed, 0.001)
+                continue
+            declaration = batch.declarations[stuck]
+            timed_out = Outcome(
                 status=TIMEOUT,
                 error=f"value() did not return within EXPVAR_TIMEOUT ({timeout:g}s)",
                 duration=elapsed,
             )
-            self._log(declaration, batch.outcomes[stuck])
-            self._collect(batch, pending, outcomes)
+            # Marked hung before the claim, so that the worker, which unmarks it only after
+            # losing the claim, can never unmark it first.
+            self._hung[declaration] = time.monotonic() - elapsed
+            if claims.setdefault(stuck, timed_out) is not timed_out:
+                self._hung.pop(declaration, None)  # it returned just in time
+                wait = 0.001
+                continue
+            self._log(declaration, timed_out)
+            for position in range(stuck + 1):
+                outcomes[pending[position]] = claims[position]
             return pending[stuck + 1 :]
-        self._collect(batch, pending, outcomes)
+        for position, index in enumerate(pending):
+            outcomes[index] = claims[position]
         return []
-
-    def _collect(self, batch: _Batch, pending: list[int], outcomes: list[Outcome | None]) -> None:
-        for position, outcome in enumerate(batch.outcomes):
-            if outcome is not None:
-                outcomes[pending[position]] = outcome
 
     def _acquire(self) -> SimpleQueue[_Batch]:
         with self._lock:
@@ -210,50 +235,50 @@ class Evaluator:
 
     def _work(self, batch: _Batch) -> None:
         max_bytes = batch.max_bytes
-        for index, declaration in enumerate(batch.declarations):
-            outcome = self.read(declaration, max_bytes)
-            with batch.lock:
-                if batch.abandoned == index:
-                    self._hung.pop(declaration, None)
-                    return
-                batch.outcomes[index] = outcome
-                batch.current = index + 1
-                batch.started = time.perf_counter()
-        batch.done.set()
+        claims = batch.claims
+        started = time.perf_counter()
+        for position, declaration in enumerate(batch.declarations):
+            batch.started = started
+            batch.current = position
+            outcome, started = self._read(declaration, max_bytes, started)
+            if claims.setdefault(position, outcome) is not outcome:
+                # The request gave up on this one while it ran; it may be read again now.
+                self._hung.pop(declaration, None)
+                return
+        batch.latch.release()
 
     def read(self, declaration: Declaration, max_bytes: int) -> Outcome:
         """Call one variable's ``value()`` and encode what it returns; never raises."""
-        start = time.perf_counter()
+        return self._read(declaration, max_bytes, time.perf_counter())[0]
+
+    def _read(
+        self, declaration: Declaration, max_bytes: int, started: float
+    ) -> tuple[Outcome, float]:
+        """Read one value; return its outcome and the time the read finished."""
         try:
             value = declaration.read()
-            value, text = encode(value, max_bytes)
-        except EncodingError as exc:
-            outcome = Outcome(status=ERROR, error=str(exc), duration=time.perf_counter() - start)
+            if type(value) is int:
+                text = int.__repr__(value)
+            else:
+                value, text = encode(value, max_bytes)
         except BaseException as exc:  # a variable may not take the worker down, even by exit()
-            outcome = Outcome(
-                status=ERROR,
-                error=f"{type(exc).__name__}: {exc}",
-                exception=exc,
-                duration=time.perf_counter() - start,
+            finished = time.perf_counter()
+            if isinstance(exc, EncodingError):
+                failed = Outcome(ERROR, None, None, str(exc), None, finished - started)
+            else:
+                error = f"{type(exc).__name__}: {exc}"
+                failed = Outcome(ERROR, None, None, error, exc, finished - started)
+            self._log(declaration, failed)
+            return failed, finished
+        finished = time.perf_counter()
+        # Positional: keyword construction costs twice as much, once per variable per request.
+        outcome = Outcome(OK, value, text, None, None, finished - started)
+        if declaration.cache_ttl:
+            self._cache[declaration] = (
+                time.monotonic() + declaration.cache_ttl,
+                Outcome(OK, value, text, None, None, outcome.duration, True),
             )
-        else:
-            outcome = Outcome(
-                status=OK, value=value, encoded=text, duration=time.perf_counter() - start
-            )
-            if declaration.cache_ttl:
-                self._cache[declaration] = (
-                    time.monotonic() + declaration.cache_ttl,
-                    Outcome(
-                        status=OK,
-                        value=value,
-                        encoded=text,
-                        duration=outcome.duration,
-                        cached=True,
-                    ),
-                )
-            return outcome
-        self._log(declaration, outcome)
-        return outcome
+        return outcome, finished
 
     def _log(self, declaration: Declaration, outcome: Outcome | None) -> None:
         if outcome is None:

@@ -35,6 +35,8 @@ class Declaration:
     read: Callable[[], Any]
     cache_ttl: float | None = None
     kind: str = "pull"
+    # Read on the request thread, without the hand-off that enforces EXPVAR_TIMEOUT.
+    never_blocks: bool = False
 
     @property
     def sort_key(self) -> tuple[int, int]:

@@ -20,6 +20,7 @@ def declare(
     app: str = "first",
     position: int = 0,
     cache_ttl: float | None = None,
+    never_blocks: bool = False,
 ) -> Declaration:
     source = APPS[app]
     reader = read if callable(read) else (lambda: read)
@@ -30,6 +31,7 @@ def declare(
         position=position,
         read=reader,
         cache_ttl=cache_ttl,
+        never_blocks=never_blocks,
     )
 
 

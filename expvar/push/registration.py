@@ -76,6 +76,7 @@ def _declarations(
 
     next_position: dict[AppSource, int] = {}
     declarations = []
+    local = _store_is_local()
     for variable in variables:
         config = apps.get_containing_app_config(variable.module)
         if config is None:
@@ -99,6 +100,9 @@ def _declarations(
                 position=next_position[source],
                 read=variable.value,
                 kind=KIND,
+                # A local read is a dict lookup under a short lock; a shared store's is a network
+                # round trip, read by the worker that enforces EXPVAR_TIMEOUT.
+                never_blocks=local,
             )
         )
         next_position[source] += 1
@@ -128,3 +132,11 @@ def _skipped() -> set[str]:
     if isinstance(value, (list, tuple)):
         return {entry for entry in value if isinstance(entry, str)}
     return set()
+
+
+def _store_is_local() -> bool:
+    from expvar.conf import settings
+    from expvar.push.config import LOCAL, parse
+
+    config, _ = parse(settings.STORE)
+    return config is None or config.backend == LOCAL

@@ -67,10 +67,21 @@ def test_other_methods_are_not_allowed(client: Client, method: str) -> None:
     assert response["Allow"] == "GET, HEAD"
 
 
-def test_response_is_never_cached(client: Client) -> None:
-    cache_control = client.get("/debug/vars")["Cache-Control"]
-    assert "no-cache" in cache_control
-    assert "no-store" in cache_control
+def test_every_answer_carries_the_headers_never_cache_sets(client: Client) -> None:
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+    from django.views.decorators.cache import never_cache
+
+    expected = never_cache(lambda request: HttpResponse())(RequestFactory().get("/"))
+    answers = [
+        client.get("/debug/vars"),
+        client.post("/debug/vars"),
+        client.get("/debug/vars", REMOTE_ADDR="203.0.113.9"),
+    ]
+    assert [answer.status_code for answer in answers] == [200, 405, 403]
+    for answer in answers:
+        assert answer["Cache-Control"] == expected["Cache-Control"]
+        assert answer["Expires"]
 
 
 def test_the_0_2_era_url_still_works(client: Client, use_registry) -> None:

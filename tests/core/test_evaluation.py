@@ -178,3 +178,38 @@ def test_with_timeout_values_are_read_off_the_request_thread() -> None:
     registry = registry_of(declare("where", lambda: readers.append(threading.get_ident()) or 1))
     resolve(registry)
     assert readers != [threading.get_ident()]
+
+
+def reading_thread() -> Any:
+    return lambda: threading.current_thread().name
+
+
+@override_settings(EXPVAR_TIMEOUT=1.0)
+def test_never_blocks_values_are_read_on_the_request_thread_and_others_by_a_worker() -> None:
+    registry = registry_of(
+        declare("guarded", reading_thread()),
+        declare("inline", reading_thread(), never_blocks=True, position=1),
+    )
+    published = json.loads(resolve(registry).body())
+    assert published == {"guarded": "expvar-evaluator", "inline": threading.current_thread().name}
+
+
+@override_settings(EXPVAR_TIMEOUT=None)
+def test_without_a_timeout_every_value_is_read_on_the_request_thread() -> None:
+    registry = registry_of(declare("guarded", reading_thread()))
+    assert json.loads(resolve(registry).body()) == {"guarded": threading.current_thread().name}
+
+
+@override_settings(EXPVAR_TIMEOUT=0.2)
+def test_never_blocks_and_guarded_values_keep_their_order_around_a_hung_one(
+    release: threading.Event,
+) -> None:
+    registry = registry_of(
+        declare("a", 1, never_blocks=True),
+        declare("b", hang_until(release), position=1),
+        declare("c", 3, position=2),
+        declare("d", 4, never_blocks=True, position=3),
+    )
+    resolution = resolve(registry)
+    assert json.loads(resolution.body()) == {"a": 1, "c": 3, "d": 4}
+    assert [report.status for report in resolution.variables] == ["ok", "timeout", "ok", "ok"]

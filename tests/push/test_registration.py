@@ -162,3 +162,14 @@ def test_skip_setting_that_is_not_a_list_skips_nothing() -> None:
         name = unique("notskipped")
         declare_in("tests.testapps.beta.odd", f"import expvar\nv = expvar.Int({name!r})")
         assert name in get_registry().by_name
+
+
+def test_push_variables_are_read_by_the_worker_only_when_the_store_is_shared() -> None:
+    name = unique("reads")
+    expvar.Int(name)
+    [local] = discover().by_name[name]
+    assert local.never_blocks  # a dict lookup: read on the request thread
+    shared = {"BACKEND": "cache", "ALIAS": "default"}
+    with override_settings(EXPVAR_STORE=shared):
+        [networked] = discover().by_name[name]
+    assert not networked.never_blocks  # a round trip: EXPVAR_TIMEOUT guards it

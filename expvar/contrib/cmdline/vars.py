@@ -9,6 +9,7 @@ from expvar.contrib.cmdline.redact import redact_argv
 
 class Cmdline(expvar.ExpVar):
     name = "cmdline"
+    never_blocks = True
 
     def value(self) -> list[str]:
         argv = [str(sys.executable or ""), *map(str, sys.argv)]

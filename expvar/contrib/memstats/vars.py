@@ -17,6 +17,7 @@ _heap_bytes = Cumulative()
 
 class MemStats(expvar.ExpVar):
     name = "memstats"
+    never_blocks = True
 
     def value(self) -> dict[str, Any]:
         resident = read_resident()

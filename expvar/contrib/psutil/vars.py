@@ -10,6 +10,7 @@ from expvar.contrib.psutil.process import sampler
 
 class Cpu(expvar.ExpVar):
     name = "cpu"
+    never_blocks = True
 
     def value(self) -> dict[str, Any]:
         return psutil.cpu_times()._asdict()
@@ -17,6 +18,7 @@ class Cpu(expvar.ExpVar):
 
 class VirtualMemory(expvar.ExpVar):
     name = "vmem"
+    never_blocks = True
 
     def value(self) -> dict[str, Any]:
         return psutil.virtual_memory()._asdict()
@@ -24,6 +26,7 @@ class VirtualMemory(expvar.ExpVar):
 
 class SwapMemory(expvar.ExpVar):
     name = "swap"
+    never_blocks = True
 
     def value(self) -> dict[str, Any]:
         return psutil.swap_memory()._asdict()
@@ -31,6 +34,7 @@ class SwapMemory(expvar.ExpVar):
 
 class NetIO(expvar.ExpVar):
     name = "netio"
+    never_blocks = True
 
     def value(self) -> dict[str, Any]:
         # psutil returns None on a host without network interfaces.
@@ -40,6 +44,7 @@ class NetIO(expvar.ExpVar):
 
 class Process(expvar.ExpVar):
     name = "process"
+    never_blocks = True
 
     def value(self) -> dict[str, int | float]:
         return sampler.sample()
