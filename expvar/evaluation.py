@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from queue import SimpleQueue
 from typing import Any
@@ -53,25 +53,70 @@ class Outcome:
         return "".join(traceback.format_exception(self.exception))
 
 
+class Readings:
+    """What one evaluation read, as parallel lists indexed like the declarations.
+
+    A value read fine is kept as its text, value and duration, with no object of its own, so a
+    poll of many variables allocates little and gives the garbage collector nothing to track.
+    Errors, timeouts and cached values are full outcomes in ``settled``.
+    """
+
+    __slots__ = ("durations", "settled", "texts", "values")
+
+    def __init__(self, count: int) -> None:
+        self.texts: list[str | None] = [None] * count
+        self.values: list[Any] = [None] * count
+        self.durations: list[float] = [0.0] * count
+        self.settled: dict[int, Outcome] = {}
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def __getitem__(self, index: int) -> Outcome:
+        settled = self.settled.get(index)
+        if settled is not None:
+            return settled
+        return Outcome(OK, self.values[index], self.texts[index], None, None, self.durations[index])
+
+    def outcomes(self) -> list[Outcome]:
+        return [self[index] for index in range(len(self.texts))]
+
+    def copy_from(self, source: Readings, targets: Sequence[int], count: int) -> None:
+        """Take ``source``'s first ``count`` readings into the positions ``targets`` names."""
+        texts, values, durations = self.texts, self.values, self.durations
+        for position in range(count):
+            index = targets[position]
+            texts[index] = source.texts[position]
+            values[index] = source.values[position]
+            durations[index] = source.durations[position]
+        for position, outcome in source.settled.items():
+            if position < count:
+                self.settled[targets[position]] = outcome
+
+
 class _Batch:
     """Declarations handed to a worker, and the claims that settle each one exactly once.
 
-    The worker claims a position with its outcome when the read returns; the request claims it
-    with a timeout when it gives up. ``dict.setdefault`` is atomic, so whichever claims first
-    wins without a lock per variable.
+    The worker claims a position when its read returns; the request claims it with a timeout
+    when it gives up. ``dict.setdefault`` is atomic, so whichever claims first wins without a
+    lock per variable.
     """
 
-    __slots__ = ("claims", "current", "declarations", "latch", "max_bytes", "started")
+    __slots__ = ("claims", "current", "declarations", "latch", "max_bytes", "readings", "started")
 
     def __init__(self, declarations: Sequence[Declaration], max_bytes: int) -> None:
         self.declarations = declarations
         self.max_bytes = max_bytes
-        self.claims: dict[int, Outcome] = {}
+        self.readings = Readings(len(declarations))
+        self.claims: dict[int, object] = {}
         self.current = 0
         self.started = time.perf_counter()
         # Held until the worker has read everything: a plain lock is the cheapest wake-up.
         self.latch = threading.Lock()
         self.latch.acquire()
+
+
+_READ = object()  # the worker's claim
 
 
 class Evaluator:
@@ -91,28 +136,37 @@ class Evaluator:
 
     def evaluate(
         self, declarations: Sequence[Declaration], timeout: float | None, max_bytes: int
-    ) -> list[Outcome]:
-        """Return one outcome per declaration, in the same order.
+    ) -> Readings:
+        """Read every declaration once; the result is indexed like ``declarations``.
 
         Declarations marked ``never_blocks`` are read in the calling thread; the others are read
         by a worker the caller waits for, at most ``timeout`` seconds per variable. With
         ``timeout`` None every value is read in the calling thread: no hand-off, and no
         protection from a ``value()`` that hangs.
         """
-        outcomes: list[Outcome | None] = [None] * len(declarations)
-        inline: list[int]
-        guarded: list[int]
+        count = len(declarations)
+        inline: Sequence[int]
+        guarded: Sequence[int]
         if timeout is None:
-            inline, guarded = list(range(len(declarations))), []
+            inline, guarded = range(count), ()
         else:
             inline, guarded = self._partition(declarations)
+        readings = Readings(count)
         if self._hung or self._cache:
-            inline = self._unsettled(declarations, inline, outcomes)
-            guarded = self._unsettled(declarations, guarded, outcomes)
-        self._read_into(declarations, inline, outcomes, max_bytes)
-        while guarded:
-            guarded = self._run(declarations, guarded, outcomes, timeout or 0.0, max_bytes)
-        return outcomes  # type: ignore[return-value]
+            inline = self._unsettled(declarations, inline, readings)
+            guarded = self._unsettled(declarations, guarded, readings)
+        self._read_many(declarations, inline, readings, max_bytes, None)
+        pending = guarded
+        while pending:
+            batch, done, timed_out = self._run(declarations, pending, timeout or 0.0, max_bytes)
+            if timed_out is None and len(pending) == count:
+                return batch.readings  # all of them went to the worker, in order, and came back
+            readings.copy_from(batch.readings, pending, done)
+            if timed_out is None:
+                break
+            readings.settled[pending[done]] = timed_out
+            pending = pending[done + 1 :]
+        return readings
 
     def _partition(self, declarations: Sequence[Declaration]) -> tuple[list[int], list[int]]:
         # A layout is immutable and reused by every request until it is replaced: split it once.
@@ -124,10 +178,7 @@ class Evaluator:
         return split[1], split[2]
 
     def _unsettled(
-        self,
-        declarations: Sequence[Declaration],
-        indices: list[int],
-        outcomes: list[Outcome | None],
+        self, declarations: Sequence[Declaration], indices: Sequence[int], readings: Readings
     ) -> list[int]:
         """Settle hung and cached declarations from memory; return the indices left to read."""
         left = []
@@ -136,7 +187,7 @@ class Evaluator:
             declaration = declarations[index]
             hung_since = self._hung.get(declaration)
             if hung_since is not None:
-                outcomes[index] = Outcome(
+                readings.settled[index] = Outcome(
                     status=TIMEOUT,
                     error=(
                         f"still running: value() was called {now - hung_since:.1f}s ago and "
@@ -147,42 +198,89 @@ class Evaluator:
                 continue
             entry = self._cache.get(declaration)
             if entry is not None and entry[0] > now:
-                outcomes[index] = entry[1]
+                cached = readings.settled[index] = entry[1]
+                readings.texts[index] = cached.encoded
+                readings.values[index] = cached.value
+                readings.durations[index] = cached.duration
                 continue
             left.append(index)
         return left
 
-    def _read_into(
+    def _read_many(
         self,
         declarations: Sequence[Declaration],
-        indices: list[int],
-        outcomes: list[Outcome | None],
+        indices: Iterable[int],
+        readings: Readings,
         max_bytes: int,
-    ) -> None:
-        """Read ``indices`` in this thread; each read's end time is the next one's start."""
+        batch: _Batch | None,
+    ) -> bool:
+        """Read ``indices`` into ``readings`` in this thread; False if a request gave up on one.
+
+        Each read's end time is the next one's start: one clock reading per variable.
+        """
         clock = time.perf_counter
+        texts, values, durations = readings.texts, readings.values, readings.durations
+        claims = batch.claims if batch is not None else None
         started = clock()
         for index in indices:
             declaration = declarations[index]
-            outcome, finished = self._read(declaration, max_bytes, started)
-            outcomes[index] = outcome
+            if batch is not None:
+                # started before current: the request reads them in the other order, so it
+                # never pairs a fresh position with a stale start.
+                batch.started = started
+                batch.current = index
+            try:
+                value = declaration.read()
+                if type(value) is int:
+                    text = int.__repr__(value)
+                else:
+                    value, text = encode(value, max_bytes)
+            except BaseException as exc:  # a variable may not take the worker down, even exit()
+                finished = clock()
+                readings.settled[index] = self._failed(declaration, exc, finished - started)
+            else:
+                finished = clock()
+                texts[index] = text
+                values[index] = value
+                durations[index] = finished - started
+                if declaration.cache_ttl:
+                    self._remember(declaration, value, text, finished - started)
             started = finished
+            if claims is not None and claims.setdefault(index, _READ) is not _READ:
+                # The request gave up on this one while it ran; it may be read again now.
+                self._hung.pop(declaration, None)
+                return False
+        return True
+
+    def _failed(self, declaration: Declaration, exc: BaseException, duration: float) -> Outcome:
+        if isinstance(exc, EncodingError):
+            failed = Outcome(ERROR, None, None, str(exc), None, duration)
+        else:
+            failed = Outcome(ERROR, None, None, f"{type(exc).__name__}: {exc}", exc, duration)
+        self._log(declaration, failed)
+        return failed
+
+    def _remember(self, declaration: Declaration, value: Any, text: str, duration: float) -> None:
+        expires = time.monotonic() + (declaration.cache_ttl or 0.0)
+        self._cache[declaration] = (expires, Outcome(OK, value, text, None, None, duration, True))
 
     def _run(
         self,
         declarations: Sequence[Declaration],
-        pending: list[int],
-        outcomes: list[Outcome | None],
+        pending: Sequence[int],
         timeout: float,
         max_bytes: int,
-    ) -> list[int]:
+    ) -> tuple[_Batch, int, Outcome | None]:
+        """Hand ``pending`` to a worker and wait.
+
+        Return its batch, how many of its readings are complete, and the timeout outcome of the
+        one it gave up on, if any (the readings after it are left for another worker).
+        """
         batch = _Batch([declarations[index] for index in pending], max_bytes)
         self._acquire().put_nowait(batch)
         claims = batch.claims
         wait = timeout
         while not batch.latch.acquire(timeout=wait):
-            # current before started: the worker writes them in the other order, so a fresh
-            # position is never paired with a stale start.
             stuck = batch.current
             elapsed = time.perf_counter() - batch.started
             if elapsed < timeout or stuck >= len(batch.declarations):
@@ -202,12 +300,8 @@ class Evaluator:
                 wait = 0.001
                 continue
             self._log(declaration, timed_out)
-            for position in range(stuck + 1):
-                outcomes[pending[position]] = claims[position]
-            return pending[stuck + 1 :]
-        for position, index in enumerate(pending):
-            outcomes[index] = claims[position]
-        return []
+            return batch, stuck, timed_out
+        return batch, len(pending), None
 
     def _acquire(self) -> SimpleQueue[_Batch]:
         with self._lock:
@@ -222,7 +316,15 @@ class Evaluator:
     def _serve(self, inbox: SimpleQueue[_Batch]) -> None:
         try:
             while True:
-                self._work(inbox.get())
+                batch = inbox.get()
+                if self._read_many(
+                    batch.declarations,
+                    range(len(batch.declarations)),
+                    batch.readings,
+                    batch.max_bytes,
+                    batch,
+                ):
+                    batch.latch.release()
                 # A value() may have used the database from this thread: honour CONN_MAX_AGE
                 # as a request would.
                 close_old_connections()
@@ -233,52 +335,11 @@ class Evaluator:
         finally:
             connections.close_all()
 
-    def _work(self, batch: _Batch) -> None:
-        max_bytes = batch.max_bytes
-        claims = batch.claims
-        started = time.perf_counter()
-        for position, declaration in enumerate(batch.declarations):
-            batch.started = started
-            batch.current = position
-            outcome, started = self._read(declaration, max_bytes, started)
-            if claims.setdefault(position, outcome) is not outcome:
-                # The request gave up on this one while it ran; it may be read again now.
-                self._hung.pop(declaration, None)
-                return
-        batch.latch.release()
-
     def read(self, declaration: Declaration, max_bytes: int) -> Outcome:
         """Call one variable's ``value()`` and encode what it returns; never raises."""
-        return self._read(declaration, max_bytes, time.perf_counter())[0]
-
-    def _read(
-        self, declaration: Declaration, max_bytes: int, started: float
-    ) -> tuple[Outcome, float]:
-        """Read one value; return its outcome and the time the read finished."""
-        try:
-            value = declaration.read()
-            if type(value) is int:
-                text = int.__repr__(value)
-            else:
-                value, text = encode(value, max_bytes)
-        except BaseException as exc:  # a variable may not take the worker down, even by exit()
-            finished = time.perf_counter()
-            if isinstance(exc, EncodingError):
-                failed = Outcome(ERROR, None, None, str(exc), None, finished - started)
-            else:
-                error = f"{type(exc).__name__}: {exc}"
-                failed = Outcome(ERROR, None, None, error, exc, finished - started)
-            self._log(declaration, failed)
-            return failed, finished
-        finished = time.perf_counter()
-        # Positional: keyword construction costs twice as much, once per variable per request.
-        outcome = Outcome(OK, value, text, None, None, finished - started)
-        if declaration.cache_ttl:
-            self._cache[declaration] = (
-                time.monotonic() + declaration.cache_ttl,
-                Outcome(OK, value, text, None, None, outcome.duration, True),
-            )
-        return outcome, finished
+        readings = Readings(1)
+        self._read_many((declaration,), (0,), readings, max_bytes, None)
+        return readings[0]
 
     def _log(self, declaration: Declaration, outcome: Outcome | None) -> None:
         if outcome is None:

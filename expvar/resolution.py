@@ -14,7 +14,7 @@ from typing import Any
 from expvar.conf import DEFAULT_MAX_VALUE_BYTES, DEFAULT_TIMEOUT, settings
 from expvar.discovery import get_registry
 from expvar.encoding import EncodingError, encode, go_layout, value_kind
-from expvar.evaluation import ERROR, OK, TIMEOUT, Outcome, evaluator
+from expvar.evaluation import ERROR, OK, TIMEOUT, Outcome, Readings, evaluator
 from expvar.registry import AppSource, Declaration, ImportFailure, Problem, Registry
 
 SHADOWED = "shadowed"
@@ -116,7 +116,7 @@ class Resolution:
         self,
         registry: Registry,
         declarations: tuple[Declaration, ...],
-        outcomes: list[Outcome],
+        readings: Readings,
         entries: list[tuple[str, str, str]],
         collisions: list[Collision],
         contender_reports: dict[Declaration, VariableReport],
@@ -124,7 +124,7 @@ class Resolution:
         duration: float,
     ) -> None:
         self._declarations = declarations
-        self._outcomes = outcomes
+        self._readings = readings
         self._entries = entries
         self._contender_reports = contender_reports
         self.collisions = collisions
@@ -149,7 +149,9 @@ class Resolution:
         known = self._contender_reports
         return [
             known.get(declaration) or VariableReport(declaration, outcome, outcome.status)
-            for declaration, outcome in zip(self._declarations, self._outcomes, strict=True)
+            for declaration, outcome in zip(
+                self._declarations, self._readings.outcomes(), strict=True
+            )
         ]
 
     @property
@@ -165,17 +167,18 @@ def resolve(registry: Registry | None = None) -> Resolution:
     max_bytes = _max_bytes()
     layout = registry.layout
     declarations = layout.declarations
-    outcomes = evaluator.evaluate(declarations, _timeout(), max_bytes)
+    readings = evaluator.evaluate(declarations, _timeout(), max_bytes)
+    texts = readings.texts
     entries: list[tuple[str, str, str]] = []
     collisions: list[Collision] = []
     contender_reports: dict[Declaration, VariableReport] = {}
     for name, quoted, positions in layout.plan:
         if len(positions) == 1:
-            text = outcomes[positions[0]].encoded
+            text = texts[positions[0]]
         else:
             contenders = []
             for position in positions:
-                declaration, outcome = declarations[position], outcomes[position]
+                declaration, outcome = declarations[position], readings[position]
                 report = VariableReport(declaration, outcome, outcome.status)
                 contender_reports[declaration] = report
                 contenders.append(report)
@@ -187,7 +190,7 @@ def resolve(registry: Registry | None = None) -> Resolution:
     return Resolution(
         registry,
         declarations,
-        outcomes,
+        readings,
         entries,
         collisions,
         contender_reports,
