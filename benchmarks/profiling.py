@@ -21,6 +21,9 @@ from expvar.discovery import get_registry, set_registry
 
 SIZES = (100, 10_000)
 LAYER_SIZE = 10_000
+# The same value() calls on a smaller registry: how a loop with none of the project's code in it
+# scales, to tell cache effects from work that grows with N.
+SMALL_LAYER_SIZE = 1_000
 # Stages are timed in turn, pass after pass, and each keeps its least disturbed pass: the
 # differences between stages are small next to what other work on the machine can add.
 LAYER_PASSES = 3
@@ -58,6 +61,8 @@ class Layers:
     handoff: Timing | None
     inline: Timing | None
     error: str | None = None
+    calls_small: Timing | None = None
+    small_count: int = SMALL_LAYER_SIZE
 
 
 def layers(count: int = LAYER_SIZE) -> Layers:
@@ -105,11 +110,24 @@ def layers(count: int = LAYER_SIZE) -> Layers:
             lambda: evaluator.evaluate(one, DEFAULT_TIMEOUT, max_bytes),
         )
         inline = measure("one variable inline", lambda: evaluator.evaluate(one, None, max_bytes))
+        small = endpoint.trivial_registry(SMALL_LAYER_SIZE).declarations
+        calls_small = min(
+            (
+                measure(
+                    f"value() calls alone, {SMALL_LAYER_SIZE:,} variables",
+                    lambda: [d.read() for d in small],
+                    rounds=5,
+                    warmup=1,
+                )
+                for _ in range(LAYER_PASSES)
+            ),
+            key=_median,
+        )
     except (AttributeError, ImportError, TypeError) as exc:
         return Layers(count, [], None, None, f"{type(exc).__name__}: {exc}")
     finally:
         set_registry(original)
-    return Layers(count, timed, handoff, inline)
+    return Layers(count, timed, handoff, inline, calls_small=calls_small)
 
 
 def _median(timing: Timing) -> float:

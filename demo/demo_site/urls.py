@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 from django.urls import include, path
 
 from demo_site.views import home
@@ -11,3 +12,7 @@ urlpatterns = [
     path("traffic/", include("traffic.urls")),
     path("", include("expvar.urls")),
 ]
+
+# runserver serves static files itself; this lets gunicorn serve them too (with DEBUG on only),
+# so the README's several-workers recipe shows the admin page with its scripts and styles.
+urlpatterns += staticfiles_urlpatterns()
