@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -67,3 +72,84 @@ def test_demo_installs_every_contrib_app_and_push_counters() -> None:
     assert set(published["http"]) >= {"requests", "in_flight", "latency"}
     assert isinstance(published["orders_placed"], int)
     assert isinstance(published["page_views"], dict)
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo served by runserver on a free loopback port, as `make demo` serves it."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "demo_site.settings",
+        "PYTHONWARNINGS": "",
+        "DEMO_DB": str(tmp_path_factory.mktemp("demo") / "db.sqlite3"),
+    }
+    env.pop("DEMO_REDIS_URL", None)
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=DEMO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/debug/vars", timeout=5).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def memstats_of(url: str) -> dict[str, Any]:
+    with urllib.request.urlopen(f"{url}/debug/vars", timeout=10) as response:
+        memstats: dict[str, Any] = json.loads(response.read())["memstats"]
+    return memstats
+
+
+@pytest.mark.go
+def test_demo_memstats_decodes_as_go_runtime_memstats(godecode: Path, demo_server: str) -> None:
+    decoded = subprocess.run(
+        [str(godecode), f"{demo_server}/debug/vars"], capture_output=True, text=True, timeout=60
+    )
+    assert decoded.returncode == 0, decoded.stdout + decoded.stderr
+
+
+def test_demo_memstats_keeps_gos_invariants_and_moves_after_garbage(demo_server: str) -> None:
+    before = memstats_of(demo_server)
+    # Each page the demo renders leaves thousands of objects behind for the collector.
+    for _ in range(40):
+        urllib.request.urlopen(f"{demo_server}/admin/login/", timeout=10).close()
+    after = memstats_of(demo_server)
+    for stats in (before, after):
+        assert stats["Alloc"] == stats["HeapAlloc"]
+        assert stats["HeapObjects"] == stats["Mallocs"] - stats["Frees"]
+        assert stats["HeapIdle"] == stats["HeapSys"] - stats["HeapInuse"]
+        parts = ("HeapSys", "StackSys", "MSpanSys", "MCacheSys", "BuckHashSys", "GCSys", "OtherSys")
+        assert stats["Sys"] == sum(stats[part] for part in parts)
+    assert after["NumGC"] > before["NumGC"]
+    assert after["PauseTotalNs"] > before["PauseTotalNs"]
+    assert after["LastGC"] > before["LastGC"]
+
+
+def test_demo_serves_strict_json_in_gos_layout_and_the_admin(demo_server: str) -> None:
+    with urllib.request.urlopen(f"{demo_server}/debug/vars", timeout=10) as response:
+        assert response.headers["Content-Type"] == "application/json; charset=utf-8"
+        body = response.read().decode()
+    assert body.startswith("{\n")
+    assert body.endswith("\n}\n")
+    names = [json.loads(line.split(": ", 1)[0]) for line in body[2:-3].split(",\n")]
+    assert names == sorted(names)
+    json.loads(body, parse_constant=lambda constant: pytest.fail(f"not strict JSON: {constant}"))
+    with urllib.request.urlopen(f"{demo_server}/admin/", timeout=10) as response:
+        assert response.url.endswith("/admin/login/?next=/admin/")

@@ -1,9 +1,6 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +12,6 @@ from pytest_django.live_server_helper import LiveServer
 
 TESTS = Path(__file__).resolve().parent.parent
 REFERENCE = TESTS / "fixtures" / "go-expvar-reference.json"
-GODECODE_SOURCE = TESTS / "go" / "godecode"
 
 
 @pytest.fixture(scope="session")
@@ -56,26 +52,3 @@ def poll(fetch: Callable[[], tuple[str, str]]) -> Callable[[], dict[str, Any]]:
         return data
 
     return get
-
-
-@pytest.fixture(scope="session")
-def godecode(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The project's Go decoder, built once per session, offline."""
-    go = shutil.which("go")
-    if go is None:
-        pytest.skip("the Go toolchain is not installed (apt-get install golang-go)")
-    build = tmp_path_factory.mktemp("godecode")
-    env = {**os.environ, "GOPROXY": "off", "GOFLAGS": "-mod=mod", "GO111MODULE": "on"}
-    if "GOCACHE" not in env and "HOME" not in env and "XDG_CACHE_HOME" not in env:
-        env["GOCACHE"] = str(build / "cache")
-    binary = build / "godecode"
-    built = subprocess.run(
-        [go, "build", "-o", str(binary), "."],
-        cwd=GODECODE_SOURCE,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert built.returncode == 0, built.stderr
-    return binary
