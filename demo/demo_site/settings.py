@@ -86,6 +86,8 @@ if DEMO_REDIS_URL:
     EXPVAR_STORE = {"BACKEND": "cache", "ALIAS": "expvar", "KEY_PREFIX": "expvar-demo"}
 
 USE_TZ = True
+# Django defaults to America/Chicago; times on the dashboard read better in UTC.
+TIME_ZONE = "UTC"
 STATIC_URL = "/static/"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
