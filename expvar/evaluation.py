@@ -12,7 +12,8 @@ import logging
 import threading
 import time
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass
 from queue import SimpleQueue
 from typing import Any
@@ -29,6 +30,18 @@ ERROR = "error"
 TIMEOUT = "timeout"
 
 _MAX_IDLE_WORKERS = 4
+
+# Context managers entered around each run of reads, on the thread that reads: a store behind
+# several variables can then answer all their reads from one round trip.
+_read_scopes: list[Callable[[], AbstractContextManager[object]]] = []
+
+
+def add_read_scope(scope: Callable[[], AbstractContextManager[object]]) -> None:
+    """Enter ``scope()`` around every run of reads (once per request and thread)."""
+    if scope not in _read_scopes:
+        _read_scopes.append(scope)
+
+
 _LOG_REPEAT_SECONDS = 300.0
 
 
@@ -218,6 +231,21 @@ class Evaluator:
 
         Each read's end time is the next one's start: one clock reading per variable.
         """
+        if not _read_scopes:
+            return self._read_each(declarations, indices, readings, max_bytes, batch)
+        with ExitStack() as scopes:
+            for scope in _read_scopes:
+                scopes.enter_context(scope())
+            return self._read_each(declarations, indices, readings, max_bytes, batch)
+
+    def _read_each(
+        self,
+        declarations: Sequence[Declaration],
+        indices: Iterable[int],
+        readings: Readings,
+        max_bytes: int,
+        batch: _Batch | None,
+    ) -> bool:
         clock = time.perf_counter
         texts, values, durations = readings.texts, readings.values, readings.durations
         claims = batch.claims if batch is not None else None

@@ -31,14 +31,29 @@ class Declarable(Protocol):
 
 _lock = threading.RLock()
 _created: list[Declarable] = []
+_prefetch: tuple[str, ...] | None = None
+
+
+def prefetch_cells() -> tuple[str, ...]:
+    """The store cells of every scalar push variable: read together, in one round trip."""
+    global _prefetch
+    cells = _prefetch
+    if cells is None:
+        with _lock:
+            cells = _prefetch = tuple(
+                cell for variable in _created for cell in getattr(variable, "prefetch", ())
+            )
+    return cells
 
 
 def created(variable: Declarable) -> None:
     # Until discovery is imported there is no registry to add to, and importing it here would
     # import Django's app registry from settings.py.
     discovery = sys.modules.get("expvar.discovery")
+    global _prefetch
     with _lock:
         _created.append(variable)
+        _prefetch = None
         registry = discovery.current_registry() if discovery is not None else None
         if registry is not None:
             registry.add(_declarations(registry, [variable], _skipped()))
@@ -55,9 +70,11 @@ def forget(variables: Iterable[Declarable]) -> None:
     from expvar.discovery import current_registry
     from expvar.registry import Layout
 
+    global _prefetch
     gone = {id(variable) for variable in variables}
     with _lock:
         _created[:] = [v for v in _created if id(v) not in gone]
+        _prefetch = None
         registry = current_registry()
         if registry is not None:
             registry.layout = Layout.of(

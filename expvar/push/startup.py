@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Any
 
 from django.core.signals import request_started
@@ -11,8 +12,18 @@ def ready() -> None:
     from expvar.push import checks, panel  # noqa: F401  (checks register themselves)
 
     panel.register()
+    # A request's reads of push variables on a shared store share one round trip.
+    from expvar.evaluation import add_read_scope
+
+    add_read_scope(_reading)
     # The first request of each process (after a fork too) starts its heartbeat and flusher.
     request_started.connect(_serving, dispatch_uid="expvar.push.serving")
+
+
+def _reading() -> AbstractContextManager[object]:
+    from expvar.push.stores import current
+
+    return current().reading()
 
 
 def _serving(**kwargs: Any) -> None:

@@ -43,6 +43,8 @@ class Var:
     """A named value that is published at ``/debug/vars`` as soon as it is created."""
 
     kind: ClassVar[str]
+    # The store cells a shared store reads ahead, with the other variables', in a request.
+    prefetch: tuple[str, ...] = ()
 
     def __init__(self, name: str) -> None:
         if not isinstance(name, str) or not name:
@@ -68,6 +70,7 @@ class Int(Var):
 
     def _bind(self) -> None:
         self._cell = keys.scalar(self.name, keys.INT)
+        self.prefetch = (self._cell,)
 
     def add(self, delta: int) -> None:
         current().add(self._cell, delta if type(delta) is int else _int(delta, "Int.add()"))
@@ -85,6 +88,7 @@ class Float(Var):
 
     def _bind(self) -> None:
         self._cell = keys.scalar(self.name, keys.FLOAT)
+        self.prefetch = (self._cell,)
 
     def add(self, delta: float) -> None:
         current().add(self._cell, to_units(delta))
@@ -102,6 +106,7 @@ class String(Var):
 
     def _bind(self) -> None:
         self._cell = keys.scalar(self.name, keys.TEXT)
+        self.prefetch = (self._cell,)
 
     def set(self, value: str) -> None:
         if not isinstance(value, str):

@@ -362,3 +362,43 @@ def test_a_fork_waits_for_the_background_thread_to_be_between_ticks(
         assert not store._tick_lock.locked()
         assert not stores._local._lock.locked()
         assert store.status().pending == 1  # the parent keeps its updates
+
+
+def test_a_request_reads_every_scalar_in_one_round_trip(
+    shared_store: SharedStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from expvar.push.stores import cache
+    from expvar.resolution import resolve
+
+    with shared_store() as store:
+        names = [unique("scalar") for _ in range(6)]
+        counters = [expvar.Int(name) for name in names]
+        for number, counter in enumerate(counters):
+            counter.add(number)
+        store.flush()
+        reads = []
+        real = cache._get_many
+
+        def counted(backend: Any, keys: list[str]) -> dict[str, Any]:
+            if keys:  # no keys, no round trip (an empty map's listing)
+                reads.append(keys)
+            return real(backend, keys)
+
+        monkeypatch.setattr(cache, "_get_many", counted)
+        published = resolve().published
+        assert [published[name] for name in names] == [str(n) for n in range(6)]
+        assert len(reads) == 1
+        assert len(reads[0]) >= len(names)
+
+
+def test_a_read_run_sees_its_own_updates_across_a_flush(shared_store: SharedStore) -> None:
+    with shared_store() as store:
+        first, second = expvar.Int(unique("first")), expvar.Int(unique("second"))
+        first.add(1)
+        second.add(1)
+        with store.reading():
+            assert first.value() == 1  # reads both cells: the snapshot and the buffer hold them
+            store.flush()  # moves the pending +1s from the buffer into the store
+            assert second.value() == 1  # read again: the snapshot predates the flush
+            first.add(1)
+            assert first.value() == 2

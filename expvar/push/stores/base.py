@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -58,6 +59,10 @@ class Store(ABC):
 
     @abstractmethod
     def get_many(self, cells: Sequence[str]) -> dict[str, int | str]: ...
+
+    def reading(self) -> AbstractContextManager[object]:
+        """A run of reads on this thread (one request's): a store may batch them."""
+        return nullcontext()
 
     @abstractmethod
     def entries(self, index: str) -> list[str]:

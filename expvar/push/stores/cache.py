@@ -22,7 +22,7 @@ from django.core.cache.backends.base import BaseCache
 from django.utils.module_loading import import_string
 
 from expvar.process import this_process
-from expvar.push import heartbeat
+from expvar.push import heartbeat, registration
 from expvar.push.buffer import ADD, DELETE, SET, Buffer, Mark, Op, apply
 from expvar.push.config import StoreConfig
 from expvar.push.health import Health, is_transport_error
@@ -41,6 +41,7 @@ RELIST_AFTER = 60.0
 # Retry cadence for a write-through store (FLUSH_INTERVAL 0) whose updates had to be kept.
 RETRY_PERIOD = 1.0
 _GET_MANY_CHUNK = 1000
+_ABSENT = object()  # a cell a read run found missing from the store
 
 
 class CacheStore(Store):
@@ -75,6 +76,7 @@ class CacheStore(Store):
         self._backends: list[BaseCache] = []
         self._buffer = Buffer(self.config.max_pending)
         self._flush_lock = threading.Lock()
+        self._flushes = 0  # how many flushes have taken updates out of the buffer
         self._start_lock = threading.Lock()
         self._listed: dict[Mark, float] = {}
         self._ticker: Ticker | None = None
@@ -126,6 +128,7 @@ class CacheStore(Store):
             ops, marks = self._buffer.take()
             if not ops and not marks:
                 return True
+            self._flushes += 1
             op_items, mark_items = list(ops.items()), list(marks.items())
             ops_done = marks_done = 0
             try:
@@ -210,15 +213,40 @@ class CacheStore(Store):
 
     # -- reads: the store's value with this process's pending updates on top ----------------
 
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        # The first read of the run fetches every scalar push variable's cell with it, so a
+        # request reading many scalars pays one round trip, and sees them all as of one moment.
+        self._local.snapshot = {}
+        self._local.snapshot_flushes = self._flushes
+        try:
+            yield
+        finally:
+            self._local.snapshot = None
+
     def get_many(self, cells: Sequence[str]) -> dict[str, int | str]:
-        keys = [self._prefix + cell for cell in cells]
+        snapshot: dict[str, Any] | None = getattr(self._local, "snapshot", None)
         with self._no_flush():
-            raw = self._read(lambda backend: _get_many(backend, keys))
+            if snapshot is None:
+                raw = self._fetch(cells)
+            else:
+                if self._local.snapshot_flushes != self._flushes:
+                    # Updates left the buffer for the store since the snapshot was read: the
+                    # snapshot lacks them, and the buffer no longer holds them.
+                    snapshot.clear()
+                    self._local.snapshot_flushes = self._flushes
+                missing = [cell for cell in cells if cell not in snapshot]
+                if missing:
+                    if not snapshot:
+                        missing += [c for c in registration.prefetch_cells() if c not in cells]
+                    fetched = self._fetch(missing)
+                    snapshot.update(dict.fromkeys(missing, _ABSENT))
+                    snapshot.update(fetched)
+                raw = {cell: snapshot[cell] for cell in cells if snapshot[cell] is not _ABSENT}
             pending = self._buffer.peek(cells)
         found: dict[str, int | str] = {}
-        cut = len(self._prefix)
-        for key, value in raw.items():
-            found[key[cut:]] = value - self._bias if isinstance(value, int) else value
+        for cell, value in raw.items():
+            found[cell] = value - self._bias if isinstance(value, int) else value
         for cell, op in pending.items():
             value = apply(found.get(cell), op)
             if value is None:
@@ -226,6 +254,13 @@ class CacheStore(Store):
             else:
                 found[cell] = value
         return found
+
+    def _fetch(self, cells: Sequence[str]) -> dict[str, Any]:
+        """Read ``cells`` from the store as stored (biased), keyed by cell; absent ones left out."""
+        prefix = self._prefix
+        raw = self._read(lambda backend: _get_many(backend, [prefix + cell for cell in cells]))
+        cut = len(prefix)
+        return {key[cut:]: value for key, value in raw.items()}
 
     def entries(self, index: str) -> list[str]:
         def read(backend: BaseCache) -> list[str]:
