@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -33,14 +34,29 @@ class ExpVarView(View):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         response = super().dispatch(request, *args, **kwargs)
         # Every answer, 403 and 405 included, as never_cache would.
-        response.headers["Expires"] = http_date()
+        response.headers["Expires"] = _expires_now()
         response.headers["Cache-Control"] = NEVER_CACHE
         return response
 
     def get(self, request: HttpRequest) -> HttpResponse:
         if not is_allowed(request):
             return forbidden()
-        return HttpResponse(resolve().body(), content_type=CONTENT_TYPE)
+        # Encoded here: HttpResponse would first look up the charset in the content type.
+        return HttpResponse(resolve().body().encode(), content_type=CONTENT_TYPE)
+
+
+# The Expires header changes once a second; formatting it costs more than reusing it.
+_expires: tuple[int, str] = (0, "")
+
+
+def _expires_now() -> str:
+    global _expires
+    now = int(time.time())
+    second, text = _expires
+    if second != now:
+        text = http_date(now)
+        _expires = (now, text)
+    return text
 
 
 def forbidden() -> HttpResponse:
