@@ -233,6 +233,9 @@ class Evaluator:
         """
         if not _read_scopes:
             return self._read_each(declarations, indices, readings, max_bytes, batch)
+        if len(_read_scopes) == 1:  # the usual case: spare the ExitStack
+            with _read_scopes[0]():
+                return self._read_each(declarations, indices, readings, max_bytes, batch)
         with ExitStack() as scopes:
             for scope in _read_scopes:
                 scopes.enter_context(scope())

@@ -38,6 +38,9 @@ class ProcessRecord:
     pending: int = 0
 
 
+_NO_BATCHING = nullcontext()  # reusable: it holds no state
+
+
 class Store(ABC):
     kind: ClassVar[str]
 
@@ -62,7 +65,7 @@ class Store(ABC):
 
     def reading(self) -> AbstractContextManager[object]:
         """A run of reads on this thread (one request's): a store may batch them."""
-        return nullcontext()
+        return _NO_BATCHING
 
     @abstractmethod
     def entries(self, index: str) -> list[str]:
