@@ -4,6 +4,7 @@ Values are read in order by a worker thread. The request waits at most ``timeout
 any one variable; a variable still running then is given up on, remembered as hung, and the
 rest continue on another worker. A hung variable keeps its one worker until its call returns,
 and is skipped at once by every request meanwhile, so it never costs a thread per request.
+Variables that promise never to block (``never_blocks``) are read on the request thread.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ ERROR = "error"
 TIMEOUT = "timeout"
 
 _MAX_IDLE_WORKERS = 4
+_LOG_REPEAT_SECONDS = 300.0
 
 # Context managers entered around each run of reads, on the thread that reads: a store behind
 # several variables can then answer all their reads from one round trip.
@@ -40,9 +42,6 @@ def add_read_scope(scope: Callable[[], AbstractContextManager[object]]) -> None:
     """Enter ``scope()`` around every run of reads (once per request and thread)."""
     if scope not in _read_scopes:
         _read_scopes.append(scope)
-
-
-_LOG_REPEAT_SECONDS = 300.0
 
 
 @dataclass(slots=True)
@@ -102,7 +101,8 @@ class Readings:
             texts[index] = source.texts[position]
             values[index] = source.values[position]
             durations[index] = source.durations[position]
-        for position, outcome in source.settled.items():
+        # Copied in one step: a worker that was given up on may still add its late failure.
+        for position, outcome in list(source.settled.items()):
             if position < count:
                 self.settled[targets[position]] = outcome
 
