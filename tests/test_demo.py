@@ -38,9 +38,13 @@ def listing() -> str:
     return result.stdout
 
 
-def test_demo_passes_its_system_checks() -> None:
-    result = manage("check", "--fail-level", "WARNING")
-    assert result.returncode == 0, result.stdout + result.stderr
+def test_demo_passes_its_system_checks_and_announces_its_shared_names() -> None:
+    result = manage("check")
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "(expvar.W001) The variable name 'inventory' is declared 2 times" in output
+    assert "(expvar.W001) The variable name 'version' is declared 2 times" in output
+    assert "System check identified 2 issues (0 silenced)." in output
 
 
 def test_demo_serves_go_layout_with_merge_and_collision_results() -> None:
