@@ -25,6 +25,26 @@ def test_environment_style_assignment_is_redacted() -> None:
     assert redact("DJANGO_SECRET_KEY=abc") == [f"DJANGO_SECRET_KEY={REDACTED}"]
 
 
+def test_assignment_inside_an_option_value_is_redacted() -> None:
+    assert redact("--env=DB_PASSWORD=zz", "--env", "API_TOKEN=yy") == [
+        f"--env=DB_PASSWORD={REDACTED}",
+        "--env",
+        f"API_TOKEN={REDACTED}",
+    ]
+
+
+def test_harmless_assignment_inside_an_option_value_is_kept() -> None:
+    assert redact("--env=DJANGO_SETTINGS_MODULE=site.settings") == [
+        "--env=DJANGO_SETTINGS_MODULE=site.settings"
+    ]
+
+
+def test_url_password_in_an_assignment_inside_an_option_is_redacted() -> None:
+    assert redact("--env=DATABASE_URL=postgres://u:pw@h/db") == [
+        f"--env=DATABASE_URL=postgres://u:{REDACTED}@h/db"
+    ]
+
+
 def test_option_names_match_case_insensitively() -> None:
     assert redact("--API-KEY=abc") == [f"--API-KEY={REDACTED}"]
 

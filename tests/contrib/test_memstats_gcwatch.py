@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import gc
 import itertools
+import os
 import sys
 import threading
 import time
@@ -153,3 +154,26 @@ def test_snapshots_are_consistent_while_collections_run() -> None:
         thread.join()
         sys.setswitchinterval(interval)
     assert torn == []
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork exists only on POSIX systems")
+# The suite has threads of its own by now; the child below only reads and exits.
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_a_child_forked_during_a_callback_can_still_read(simulated: GCWatch, clock: Clock) -> None:
+    simulated.on_gc("start", {})
+    clock.now += 5
+    simulated.on_gc("stop", {})
+    # As if another thread were halfway through writing a pause when this one forked.
+    simulated._sequence += 1
+    pid = os.fork()
+    if pid == 0:  # the child: exit 0 only if a read returns, with the pause written before
+        code = 1
+        try:
+            reader = threading.Thread(target=simulated.snapshot, daemon=True)
+            reader.start()
+            reader.join(5)
+            code = 0 if not reader.is_alive() and simulated.snapshot().num_gc == 1 else 1
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

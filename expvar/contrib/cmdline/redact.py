@@ -24,9 +24,10 @@ DEFAULT_PATTERNS: tuple[str, ...] = (
 )
 
 _NAME = r"[A-Za-z0-9_][\w.\-]*"
-_OPTION_WITH_VALUE = re.compile(rf"(-{{1,2}}({_NAME})=).*", re.DOTALL)
 _OPTION = re.compile(rf"-{{1,2}}({_NAME})")
-_ASSIGNMENT = re.compile(r"(([A-Za-z_][\w.\-]*)=).*", re.DOTALL)
+# "--name=" and "NAME=" at the start of what is left of an argument.
+_OPTION_PREFIX = re.compile(rf"-{{1,2}}({_NAME})=")
+_ASSIGNMENT_PREFIX = re.compile(r"([A-Za-z_][\w.\-]*)=")
 # A URL up to its password: a scheme starting a word, "://", a user name (maybe empty), ":".
 _URL_USER = re.compile(r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://[^:@/\s]*:")
 _HOST_END = re.compile(r"[/?#\s]")
@@ -76,11 +77,14 @@ def _redact(argv: tuple[str, ...], extra: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _redact_arg(arg: str, secret: re.Pattern[str]) -> str:
-    assignment = _OPTION_WITH_VALUE.fullmatch(arg) or _ASSIGNMENT.fullmatch(arg)
-    # Patterns see the bare name: "db-password" for "--db-password=...".
-    if assignment and secret.search(assignment.group(2)):
-        return assignment.group(1) + REDACTED
-    return _redact_url_passwords(arg)
+    # Patterns see the bare name: "db-password" for "--db-password=...". A value may itself be
+    # an assignment, as in gunicorn's "--env=DB_PASSWORD=...", so names are read left to right.
+    position = 0
+    while prefix := _OPTION_PREFIX.match(arg, position) or _ASSIGNMENT_PREFIX.match(arg, position):
+        position = prefix.end()
+        if secret.search(prefix.group(1)):
+            return arg[:position] + REDACTED
+    return arg[:position] + _redact_url_passwords(arg[position:])
 
 
 def _redact_url_passwords(arg: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -50,6 +51,8 @@ class GCWatch:
         self._pause_total_ns = 0
         self._pause_ns = [0] * RING_SIZE
         self._pause_end_ns = [0] * RING_SIZE
+        if hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=self._after_fork)
 
     @property
     def installed(self) -> bool:
@@ -84,6 +87,14 @@ class GCWatch:
         self._pause_total_ns += pause
         self._num_gc += 1
         self._sequence += 1
+
+    def _after_fork(self) -> None:
+        # Only the forking thread survives: a callback another thread was in the middle of
+        # will never finish, and its odd sequence number would keep every reader waiting.
+        self._install_lock = threading.Lock()
+        self._started = None
+        if self._sequence % 2:
+            self._sequence += 1
 
     def snapshot(self) -> GCSnapshot:
         while True:

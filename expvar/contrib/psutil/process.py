@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 import threading
 
 import psutil
@@ -30,10 +29,11 @@ class ProcessSampler:
                     "vms": memory.vms,
                     "threads": process.num_threads(),
                 }
-                if sys.platform == "win32":
-                    figures["handles"] = process.num_handles()
-                else:
+                # Each method exists only where the platform has the figure.
+                if hasattr(process, "num_fds"):
                     figures["fds"] = process.num_fds()
+                elif hasattr(process, "num_handles"):
+                    figures["handles"] = process.num_handles()
                 figures["cpu_user"] = times.user
                 figures["cpu_system"] = times.system
                 # Since the previous sample, whoever asked for it; interval=None never blocks.
