@@ -223,10 +223,38 @@ def test_hidden_tab_stops_polling(page: Any, dashboard_url: str) -> None:
 def test_interval_control_changes_the_poll(page: Any, dashboard_url: str) -> None:
     page.goto(dashboard_url)
 
+    after_next_refresh(page)
     page.locator("#expvar-interval").select_option("2")
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
 
-    trigger = page.locator("#expvar-dashboard").get_attribute("hx-trigger")
-    assert trigger == "every 2s, expvar:refresh"
+    page.wait_for_timeout(3000)  # ten polls at the old interval; one or two at the new
+
+    assert page.locator("#expvar-dashboard").get_attribute("hx-trigger") == (
+        "every 2s, expvar:refresh"
+    )
+    assert 1 <= len([url for url in requests if url.endswith("/refresh/")]) <= 2
+
+
+@pytest.mark.usefixtures("viewer", "live_vars")
+def test_selected_text_holds_refreshes_and_says_so(page: Any, dashboard_url: str) -> None:
+    page.goto(dashboard_url)
+    after_next_refresh(page)
+
+    page.evaluate(
+        "window.getSelection().selectAllChildren("
+        "document.querySelector('[data-expvar-name=\"ticker\"] [data-expvar-value]'))"
+    )
+    page.wait_for_function(
+        "document.getElementById('expvar-live').textContent === 'Held while text is selected'"
+    )
+    held = value_of(page, "ticker")
+    page.wait_for_timeout(FAST * 4 * 1000)
+    assert value_of(page, "ticker") == held
+
+    page.evaluate("window.getSelection().removeAllRanges()")
+    wait_for_new_value(page, "ticker", held)
+    assert page.locator("#expvar-live").text_content() == "Live"
 
 
 # ---- Permissions and polling that must stop -------------------------------------------------
@@ -343,6 +371,23 @@ def test_leaf_offers_expvarmon_and_datadog_paths(page: Any, dashboard_url: str) 
         box.locator('[data-expvar-pathbox-path="expvarmon"]').text_content() == "stats.latency.p99"
     )
     assert box.locator('[data-expvar-pathbox-path="datadog"]').text_content() == "stats/latency/p99"
+
+
+@pytest.mark.usefixtures("viewer")
+def test_paths_escape_keys_the_monitors_would_split(
+    page: Any, dashboard_url: str, use_registry: Callable[[Any], Any]
+) -> None:
+    use_registry(registry_with(test_vars.Routes))
+    page.goto(dashboard_url)
+
+    page.locator('[data-expvar-name="routes"] .expvar-leaf').click()
+
+    box = page.locator("#expvar-pathbox")
+    expvarmon = box.locator('[data-expvar-pathbox-path="expvarmon"]').text_content()
+    datadog = box.locator('[data-expvar-pathbox-path="datadog"]').text_content()
+    assert expvarmon == "routes.api\\.v1/users"
+    # Datadog cannot express a "/" inside a key; "." (any character) stands for it.
+    assert datadog == "routes/api\\.v1.users"
 
 
 @pytest.mark.usefixtures("viewer", "live_vars")

@@ -31,6 +31,15 @@ class Stats(expvar.ExpVar):
         return {"requests": tick * 3, "latency": {"p50": 0.5 + tick, "p99": 9.5}, "mode": "live"}
 
 
+class Routes(expvar.ExpVar):
+    """Keys holding the characters monitors split their paths on."""
+
+    name = "routes"
+
+    def value(self) -> dict[str, int]:
+        return {"api.v1/users": 7}
+
+
 class Catalog(expvar.ExpVar):
     """A value long enough to start collapsed."""
 

@@ -47,6 +47,9 @@
     } else if (document.hidden) {
       name = "paused";
       text = "Paused while hidden";
+    } else if (selecting()) {
+      name = "paused";
+      text = "Held while text is selected";
     } else if (state.failing) {
       name = "failing";
       text = state.failing;
@@ -112,6 +115,19 @@
   document.addEventListener("visibilitychange", function () {
     describe();
     refreshNow();
+  });
+
+  // Refreshes wait while text in the values is selected; say so, and catch up once it is not.
+  let heldBySelection = false;
+  document.addEventListener("selectionchange", function () {
+    const held = selecting();
+    if (held !== heldBySelection) {
+      heldBySelection = held;
+      describe();
+      if (!held) {
+        refreshNow();
+      }
+    }
   });
 
   region.addEventListener("htmx:beforeRequest", function (event) {
@@ -463,10 +479,27 @@
 
   let pathAnchor = null;
 
+  // expvarmon splits its paths on "." and reads a backslash and a dot as a dot, and two
+  // backslashes as one.
+  function expvarmonSegment(segment) {
+    return segment.replace(/\\/g, "\\\\").replace(/\./g, "\\.");
+  }
+
+  // Datadog's go_expvar check splits on "/" and compares a segment that is not alphanumeric as
+  // an anchored regular expression: escape it, and let "." stand for a "/" it cannot express.
+  function datadogSegment(segment) {
+    if (/^[\p{L}\p{N}]+$/u.test(segment)) {
+      return segment;
+    }
+    return segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\//g, ".");
+  }
+
   function openPathBox(segments, anchor) {
     one("[data-expvar-pathbox-name]", pathBox).textContent = segments[0];
-    one('[data-expvar-pathbox-path="expvarmon"]', pathBox).textContent = segments.join(".");
-    one('[data-expvar-pathbox-path="datadog"]', pathBox).textContent = segments.join("/");
+    one('[data-expvar-pathbox-path="expvarmon"]', pathBox).textContent =
+      segments.map(expvarmonSegment).join(".");
+    one('[data-expvar-pathbox-path="datadog"]', pathBox).textContent =
+      segments.map(datadogSegment).join("/");
     pathBox.hidden = false;
     const rect = anchor.getBoundingClientRect();
     const width = pathBox.offsetWidth;
