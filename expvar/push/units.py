@@ -15,13 +15,19 @@ MAX_FLOAT = LIMIT / SCALE
 
 
 def to_units(value: float) -> int:
-    """Return ``value`` as nano-units, rounded to the nearest one."""
+    """Return ``value`` as nano-units, rounded to the nearest one (ties to even)."""
     if type(value) is int:
         units = value * SCALE
     else:
         if not math.isfinite(value):
             raise ValueError(f"expvar.Float holds finite numbers only, not {value!r}")
-        units = round(value * SCALE)
+        # Exactly, from the float's binary value: value * SCALE in floating point is off by up
+        # to tens of units above 1e7.
+        numerator, denominator = value.as_integer_ratio()
+        units, remainder = divmod(numerator * SCALE, denominator)
+        twice = 2 * remainder
+        if twice > denominator or (twice == denominator and units % 2):
+            units += 1
     if abs(units) > LIMIT:
         raise OverflowError(
             f"{value!r} is outside the range of expvar.Float (±{MAX_FLOAT:.9f}); "

@@ -2,7 +2,7 @@
 
 Stopping it closes the listening socket and every connection through it, which is what a Redis
 server that goes away looks like to its clients. ``silent=True`` accepts connections and never
-answers: a server that hangs.
+answers: a server that hangs; ``delay`` holds back every answer: a server that is slow.
 """
 
 from __future__ import annotations
@@ -11,12 +11,19 @@ import contextlib
 import select
 import socket
 import threading
+import time
 
 
 class Proxy:
-    def __init__(self, target: tuple[str, int] = ("127.0.0.1", 6379), silent: bool = False):
+    def __init__(
+        self,
+        target: tuple[str, int] = ("127.0.0.1", 6379),
+        silent: bool = False,
+        delay: float = 0.0,
+    ):
         self.target = target
         self.silent = silent
+        self.delay = delay
         self.port = 0
         self._server: socket.socket | None = None
         self._sockets: list[socket.socket] = []
@@ -76,6 +83,8 @@ class Proxy:
                     data = sock.recv(65536)
                     if not data:
                         return
+                    if sock is b and self.delay:
+                        time.sleep(self.delay)  # a slow server: every answer comes late
                     peers[sock].sendall(data)
         except (OSError, ValueError):
             return

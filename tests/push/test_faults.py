@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -123,6 +124,37 @@ def test_a_store_that_hangs_costs_one_bounded_wait_per_back_off(
             assert "TimeoutError" in store.status().last_error
     finally:
         silent.stop()
+
+
+def test_a_slow_store_costs_a_write_through_request_at_most_about_one_timeout(
+    shared_store: SharedStore,
+) -> None:
+    # Every answer takes 0.15 s, inside TIMEOUT, so no call fails: a request's counter updates
+    # (several cells through the HTTP middleware) would take seconds if each waited its turn.
+    slow = Proxy(delay=0.15).start()
+    timings: list[tuple[int, float]] = []
+    try:
+        with (
+            shared_store(slow.url, FLUSH_INTERVAL=0, TIMEOUT=TIMEOUT) as store,
+            override_settings(MIDDLEWARE=MIDDLEWARE),
+        ):
+
+            def requests() -> None:
+                client = Client()
+                timings.extend(timed_get(client, "/count") for _ in range(3))
+
+            threads = [threading.Thread(target=requests) for _ in range(4)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+
+            assert [status for status, _ in timings] == [200] * 12
+            assert max(seconds for _, seconds in timings) < BOUND
+            assert store.flush()  # what the requests left behind is written in the end
+            assert counted.value() == 12
+    finally:
+        slow.stop()
 
 
 def test_dashboard_panel_shows_the_outage(shared_store: SharedStore) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import multiprocessing
 import pickle
 from typing import Any
 
@@ -333,6 +334,27 @@ def test_a_forked_child_forgets_its_parents_pending_updates(shared_store: Shared
         stores._after_fork()  # what os.fork() runs in the child
         assert store.status().pending == 0
         assert store._ticker is None
+
+
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_a_child_forked_by_multiprocessing_writes_its_updates_at_exit(
+    shared_store: SharedStore,
+) -> None:
+    # Such a child ends in os._exit, without atexit: multiprocessing's own exit hook flushes.
+    name = unique()
+    with shared_store(FLUSH_INTERVAL=60):
+        counter = expvar.Int(name)
+        counter.add(0)
+
+        def work() -> None:
+            for _ in range(1000):
+                counter.add(1)
+
+        child = multiprocessing.get_context("fork").Process(target=work)
+        child.start()
+        child.join(timeout=60)
+        assert child.exitcode == 0
+        assert counter.value() == 1000
 
 
 def test_flush_on_the_local_store_has_nothing_to_do() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from fractions import Fraction
 
 import pytest
 
@@ -138,6 +139,12 @@ def test_memcached_counters_are_biased_redis_ones_are_not() -> None:
     assert not isinstance(memcached, str)
     assert redis_backend.signed
     assert not memcached.signed
+
+
+@pytest.mark.parametrize("value", [9_000_000.123456789, 1234567.891, -8_765_432.1, 0.1, -2.5e-9])
+def test_float_units_are_the_exact_nearest_nano_unit(value: float) -> None:
+    # Multiplying in floating point would be off by tens of units for the large ones.
+    assert to_units(value) == round(Fraction(value) * 10**9)
 
 
 def test_float_units() -> None:

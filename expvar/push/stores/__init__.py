@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import multiprocessing.util
 import os
 import threading
 from typing import Any
@@ -102,6 +103,21 @@ def _hook() -> None:
 
     setting_changed.connect(_setting_changed, dispatch_uid="expvar.push.stores")
     atexit.register(reset)
+    _flush_at_multiprocessing_exit()
+    multiprocessing.util.register_after_fork(_hook_owner, _flush_at_multiprocessing_exit)
+
+
+class _HookOwner:
+    """What multiprocessing's after-fork registry holds on to (it keeps weak references)."""
+
+
+_hook_owner = _HookOwner()
+
+
+def _flush_at_multiprocessing_exit(_: object = None) -> None:
+    # A child multiprocessing forks ends in os._exit, past atexit; it runs its own exit
+    # finalizers first, and a forked child starts with none, so each one registers again.
+    multiprocessing.util.Finalize(None, reset, exitpriority=100)
 
 
 def _setting_changed(*, setting: str, **kwargs: Any) -> None:

@@ -40,6 +40,9 @@ T = TypeVar("T")
 RELIST_AFTER = 60.0
 # Retry cadence for a write-through store (FLUSH_INTERVAL 0) whose updates had to be kept.
 RETRY_PERIOD = 1.0
+# How long a write-through store that could not take a thread's updates within TIMEOUT is
+# written by the background retry alone.
+SLOW_PAUSE = 5.0
 _GET_MANY_CHUNK = 1000
 _ABSENT = object()  # a cell a read run found missing from the store
 
@@ -83,6 +86,7 @@ class CacheStore(Store):
         self._slot: int | None = None
         self._next_flush = 0.0
         self._next_beat = 0.0
+        self._slow_until = 0.0
         self._dropped_logged = 0.0
         self._closed = False
 
@@ -116,33 +120,63 @@ class CacheStore(Store):
         if self._ticker is None:
             self._start()
         if self._write_through:
-            self.flush()
+            self._write_now()
+
+    def _write_now(self) -> None:
+        # Whichever thread holds the flush lock writes every thread's updates; a thread that
+        # finds it held leaves its updates to that one instead of queueing behind its network
+        # calls. The holder looks again after letting go, so an update recorded meanwhile is
+        # not left behind. A store too slow to take the updates within TIMEOUT is left to the
+        # background retry for a while, as a store that is down is: a request pays for a slow
+        # store at most once per SLOW_PAUSE, and then about TIMEOUT.
+        if time.monotonic() < self._slow_until:
+            return
+        deadline = time.monotonic() + self.config.timeout
+        while self._buffer and self._health.may_try():
+            if time.monotonic() >= deadline:
+                self._slow_until = time.monotonic() + SLOW_PAUSE
+                return
+            if not self._flush_lock.acquire(blocking=False):
+                return
+            try:
+                self._flush_locked(force=False, deadline=deadline)
+            finally:
+                self._flush_lock.release()
 
     def flush(self, *, force: bool = False) -> bool:
         """Write pending updates; ``force`` tries even during a back-off (at exit)."""
         if not force and not self._health.may_try():
             return not self._buffer
         with self._flush_lock:
-            if not force and not self._health.may_try():
-                return not self._buffer
-            ops, marks = self._buffer.take()
-            if not ops and not marks:
-                return True
-            self._flushes += 1
-            op_items, mark_items = list(ops.items()), list(marks.items())
-            ops_done = marks_done = 0
-            try:
-                backend = self._backend()
-                for cell, op in op_items:
-                    self._guarded(cell, self._apply, backend, cell, op)
-                    ops_done += 1
-                for (index, entry), listed in mark_items:
-                    self._guarded(index, self._mark, backend, index, entry, listed)
-                    marks_done += 1
-            except Exception as exc:
-                self._buffer.restore(dict(op_items[ops_done:]), dict(mark_items[marks_done:]))
-                self._health.failed(exc, len(self._buffer))
-                return False
+            return self._flush_locked(force=force, deadline=None)
+
+    def _flush_locked(self, *, force: bool, deadline: float | None) -> bool:
+        if not force and not self._health.may_try():
+            return not self._buffer
+        ops, marks = self._buffer.take()
+        if not ops and not marks:
+            return True
+        self._flushes += 1
+        op_items, mark_items = list(ops.items()), list(marks.items())
+        ops_done = marks_done = 0
+        try:
+            backend = self._backend()
+            for cell, op in op_items:
+                if deadline is not None and time.monotonic() >= deadline:
+                    break
+                self._guarded(cell, self._apply, backend, cell, op)
+                ops_done += 1
+            for (index, entry), listed in mark_items:
+                if deadline is not None and time.monotonic() >= deadline:
+                    break
+                self._guarded(index, self._mark, backend, index, entry, listed)
+                marks_done += 1
+        except Exception as exc:
+            self._buffer.restore(dict(op_items[ops_done:]), dict(mark_items[marks_done:]))
+            self._health.failed(exc, len(self._buffer))
+            return False
+        # Out of time: what was not written goes back, ahead of anything recorded since.
+        self._buffer.restore(dict(op_items[ops_done:]), dict(mark_items[marks_done:]))
         self._health.succeeded(len(self._buffer))
         return not self._buffer
 
