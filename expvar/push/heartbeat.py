@@ -68,9 +68,12 @@ def beat(
     keys = _keys(prefix)
     if slot is not None:
         current = _record(backend.get(keys[slot]))
-        # Ours, or expired: refresh it. Taken by another process after ours expired: move.
-        if current is None or current.id == me.id:
+        # Ours: refresh it. Expired: take it back with add(), which fails if another process
+        # has just taken it. Taken by another process after ours expired: move.
+        if current is not None and current.id == me.id:
             backend.set(keys[slot], text, timeout=ttl)
+            return slot
+        if current is None and backend.add(keys[slot], text, timeout=ttl):
             return slot
     taken = backend.get_many(keys)
     start = me.pid % SLOTS

@@ -70,6 +70,19 @@ def test_a_beat_keeps_its_slot_and_moves_if_another_process_took_it(
 
 
 @pytest.mark.redis
+def test_a_beat_takes_its_expired_slot_back_only_if_it_is_still_free(
+    shared_store: SharedStore,
+) -> None:
+    with shared_store(HEARTBEAT=5) as store:
+        backend, prefix, me = store._backend(), store._prefix, this_process()
+        slot = heartbeat.beat(backend, prefix, me, 0, None, 15)
+        assert slot is not None
+        backend.delete(f"{prefix}proc:{slot}")  # as when its TTL ran out
+        assert heartbeat.beat(backend, prefix, me, 0, slot, 15) == slot
+        heartbeat.release(backend, prefix, me, slot)
+
+
+@pytest.mark.redis
 def test_stale_or_garbled_records_are_not_listed(shared_store: SharedStore) -> None:
     with shared_store(HEARTBEAT=1) as store:
         backend, prefix = store._backend(), store._prefix
