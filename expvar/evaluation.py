@@ -10,17 +10,19 @@ Variables that promise never to block (``never_blocks``) are read on the request
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass
-from queue import SimpleQueue
 from typing import Any
 
 from django.db import close_old_connections, connections
 
+from expvar import affinity
 from expvar.encoding import EncodingError, encode
 from expvar.registry import Declaration
 
@@ -115,7 +117,7 @@ class _Batch:
     lock per variable.
     """
 
-    __slots__ = ("claims", "current", "declarations", "latch", "max_bytes", "readings", "started")
+    __slots__ = ("claims", "current", "declarations", "max_bytes", "readings", "started")
 
     def __init__(self, declarations: Sequence[Declaration], max_bytes: int) -> None:
         self.declarations = declarations
@@ -124,12 +126,63 @@ class _Batch:
         self.claims: dict[int, object] = {}
         self.current = 0
         self.started = time.perf_counter()
-        # Held until the worker has read everything: a plain lock is the cheapest wake-up.
-        self.latch = threading.Lock()
-        self.latch.acquire()
 
 
 _READ = object()  # the worker's claim
+
+
+class _Worker:
+    """A reading thread, woken and answered through a pair of connected local sockets.
+
+    The request sleeps while the worker reads, so only one of the two runs at a time: both are
+    kept on the request's CPU. The worker is moved there before each hand-off (Linux), and a
+    byte on a local socket wakes its reader on the waker's CPU ("sync" wake-up), where a lock
+    would wake it on whichever CPU is idle. A wake-up across CPUs costs a virtual machine several
+    times the rest of the hand-off (see docs/performance.md).
+    """
+
+    __slots__ = ("batch", "cpu", "request_end", "thread_id", "worker_end")
+
+    def __init__(self) -> None:
+        self.request_end, self.worker_end = socket.socketpair()
+        self.batch: _Batch | None = None
+        self.thread_id: int | None = None
+        self.cpu: int | None = None
+
+    def hand(self, batch: _Batch) -> None:
+        """Give the worker ``batch`` (from the request's thread)."""
+        cpu = affinity.current_cpu()
+        if cpu is not None and cpu != self.cpu and self.thread_id is not None:
+            if affinity.pin(self.thread_id, cpu):
+                self.cpu = cpu
+            else:
+                self.thread_id = None  # refused once, refused again: stop asking
+        self.batch = batch
+        self.request_end.send(b"\0")
+
+    def wait(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for the worker's answer; True if it came."""
+        self.request_end.settimeout(timeout)
+        try:
+            self.request_end.recv(1)
+        except TimeoutError:
+            return False
+        return True
+
+    def take(self) -> _Batch:
+        """Wait for the next batch (in the worker's thread)."""
+        self.worker_end.recv(1)
+        batch, self.batch = self.batch, None
+        assert batch is not None
+        return batch
+
+    def answer(self) -> None:
+        """Tell the waiting request that every value of its batch is read."""
+        self.worker_end.send(b"\0")
+
+    def close(self) -> None:
+        self.request_end.close()
+        self.worker_end.close()
 
 
 class Evaluator:
@@ -137,7 +190,7 @@ class Evaluator:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._idle: list[SimpleQueue[_Batch]] = []
+        self._idle: list[_Worker] = []
         self._hung: dict[Declaration, float] = {}
         self._cache: dict[Declaration, tuple[float, Outcome]] = {}
         self._logged: dict[Declaration, tuple[str, float]] = {}
@@ -308,10 +361,11 @@ class Evaluator:
         one it gave up on, if any (the readings after it are left for another worker).
         """
         batch = _Batch([declarations[index] for index in pending], max_bytes)
-        self._acquire().put_nowait(batch)
+        worker = self._acquire()
+        worker.hand(batch)
         claims = batch.claims
         wait = timeout
-        while not batch.latch.acquire(timeout=wait):
+        while not worker.wait(wait):
             stuck = batch.current
             elapsed = time.perf_counter() - batch.started
             if elapsed < timeout or stuck >= len(batch.declarations):
@@ -334,20 +388,22 @@ class Evaluator:
             return batch, stuck, timed_out
         return batch, len(pending), None
 
-    def _acquire(self) -> SimpleQueue[_Batch]:
+    def _acquire(self) -> _Worker:
         with self._lock:
             if self._idle:
                 return self._idle.pop()
-        inbox: SimpleQueue[_Batch] = SimpleQueue()
-        threading.Thread(
-            target=self._serve, args=(inbox,), name="expvar-evaluator", daemon=True
-        ).start()
-        return inbox
+        worker = _Worker()
+        thread = threading.Thread(
+            target=self._serve, args=(worker,), name="expvar-evaluator", daemon=True
+        )
+        thread.start()
+        worker.thread_id = thread.native_id
+        return worker
 
-    def _serve(self, inbox: SimpleQueue[_Batch]) -> None:
+    def _serve(self, worker: _Worker) -> None:
         try:
             while True:
-                batch = inbox.get()
+                batch = worker.take()
                 if self._read_many(
                     batch.declarations,
                     range(len(batch.declarations)),
@@ -355,16 +411,26 @@ class Evaluator:
                     batch.max_bytes,
                     batch,
                 ):
-                    batch.latch.release()
+                    worker.answer()
                 # A value() may have used the database from this thread: honour CONN_MAX_AGE
                 # as a request would.
                 close_old_connections()
                 with self._lock:
                     if len(self._idle) >= _MAX_IDLE_WORKERS:
                         return
-                    self._idle.append(inbox)
+                    self._idle.append(worker)
         finally:
+            worker.close()
             connections.close_all()
+
+    def after_fork(self) -> None:
+        """Forget the parent's workers in a forked child, which has none of its threads."""
+        # Idle ones would never answer, and variables hung in one would be skipped for good.
+        for worker in self._idle:
+            worker.close()  # the child's copies of the sockets; the parent keeps its own
+        self._idle = []
+        self._hung = {}
+        self._lock = threading.Lock()
 
     def read(self, declaration: Declaration, max_bytes: int) -> Outcome:
         """Call one variable's ``value()`` and encode what it returns; never raises."""
@@ -391,3 +457,7 @@ class Evaluator:
 
 
 evaluator = Evaluator()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=evaluator.after_fork)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import threading
 import time
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
+from expvar import affinity
 from expvar.evaluation import Evaluator
 from expvar.resolution import resolve
 from tests.factories import declare, registry_of
@@ -213,3 +215,37 @@ def test_never_blocks_and_guarded_values_keep_their_order_around_a_hung_one(
     resolution = resolve(registry)
     assert json.loads(resolution.body()) == {"a": 1, "c": 3, "d": 4}
     assert [report.status for report in resolution.variables] == ["ok", "timeout", "ok", "ok"]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork exists only on POSIX systems")
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+@override_settings(EXPVAR_TIMEOUT=0.2)
+def test_a_forked_child_reads_again_what_hung_in_its_parent(release: threading.Event) -> None:
+    registry = registry_of(declare("stuck", hang_until(release)), declare("ok", 1, position=1))
+    assert json.loads(resolve(registry).body()) == {"ok": 1}  # "stuck" hangs in a worker here
+    pid = os.fork()
+    if pid == 0:  # the child: its copy of the event is set, so "stuck" answers if it is asked
+        code = 1
+        try:
+            release.set()
+            code = 0 if json.loads(resolve(registry).body()) == {"ok": 1, "stuck": 1} else 1
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+
+
+@pytest.mark.skipif(affinity.current_cpu() is None, reason="Linux only: sched_getcpu")
+def test_the_worker_runs_on_one_cpu_the_one_its_request_was_on() -> None:
+    seen: list[tuple[set[int], int | None]] = []
+
+    def where() -> int:
+        seen.append((os.sched_getaffinity(0), affinity.current_cpu()))
+        return 1
+
+    evaluator = Evaluator()
+    evaluator.evaluate([declare("where", where)], 2.0, 1 << 20)
+
+    [(allowed, running_on)] = seen
+    assert len(allowed) == 1
+    assert allowed == {running_on}
