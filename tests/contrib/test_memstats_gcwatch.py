@@ -177,3 +177,14 @@ def test_a_child_forked_during_a_callback_can_still_read(simulated: GCWatch, clo
             os._exit(code)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_after_a_fork_a_callback_left_half_way_no_longer_holds_readers(
+    simulated: GCWatch, clock: Clock
+) -> None:
+    simulated.on_gc("start", {})
+    simulated._sequence += 1  # the callback's writer was another thread, gone in the child
+    simulated._after_fork()
+    assert simulated.snapshot().num_gc == 0
+    simulated.on_gc("stop", {})  # the pause it started is not counted half-measured
+    assert simulated.snapshot().num_gc == 0

@@ -249,3 +249,38 @@ def test_the_worker_runs_on_one_cpu_the_one_its_request_was_on() -> None:
     [(allowed, running_on)] = seen
     assert len(allowed) == 1
     assert allowed == {running_on}
+
+
+def test_a_thread_the_system_will_not_move_is_not_asked_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    asked: list[int] = []
+
+    def refuse(thread_id: int, cpu: int) -> bool:
+        asked.append(cpu)
+        return False
+
+    monkeypatch.setattr(affinity, "current_cpu", lambda: 0)
+    monkeypatch.setattr(affinity, "pin", refuse)
+    evaluator = Evaluator()
+    for _ in range(3):
+        readings = evaluator.evaluate([declare("one", 1)], 2.0, 1 << 20)
+        assert readings[0].value == 1
+    assert asked == [0]
+
+
+def test_pinning_a_thread_that_does_not_exist_is_refused() -> None:
+    assert affinity.pin(2**22 + 12345, 0) is False
+
+
+@override_settings(EXPVAR_TIMEOUT=0.2)
+def test_after_a_fork_the_evaluator_forgets_its_workers_and_hung_variables(
+    release: threading.Event,
+) -> None:
+    evaluator = Evaluator()
+    stuck = declare("stuck", hang_until(release))
+    assert evaluator.evaluate([stuck], 0.2, 1 << 20)[0].status == "timeout"
+    assert evaluator.evaluate([stuck], 0.2, 1 << 20)[0].error.startswith("still running")
+    evaluator.after_fork()  # what os.fork() runs in the child
+    release.set()
+    assert evaluator.evaluate([stuck], 0.2, 1 << 20)[0].value == 1
