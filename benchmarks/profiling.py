@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import cProfile
 import io
+import os
 import pstats
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from benchmarks import endpoint
@@ -134,11 +136,15 @@ def _median(timing: Timing) -> float:
     return timing.median_s
 
 
+# Where this checkout is, so the project's own files are named from its root.
+_REPOSITORY = str(Path(__file__).resolve().parent.parent) + os.sep
+
+
 def _label(key: tuple[str, int, str]) -> str:
     filename, line, name = key
     if filename == "~":
         return name
-    for marker in ("/site-packages/", "/work/main/", "/lib/python"):
+    for marker in ("/site-packages/", _REPOSITORY, "/lib/python"):
         if marker in filename:
             filename = filename.split(marker, 1)[1]
             break

@@ -93,18 +93,20 @@ def _targets(targets: list[Target]) -> list[str]:
         lines += [
             "Why the ratio target is out of reach with the defaults, and what the project chose: "
             "the floor is Django answering a request with bytes it already has, so 0.8x leaves "
-            "a few dozen microseconds for reading 100 variables, encoding each and recording how "
-            "long each took: a fraction of a microsecond per variable, about one Python method "
-            "call. The stage table below shows the `value()` calls alone take a good part of "
-            "that. On top, by default every request hands the values to a worker thread and "
-            "waits for it (so that `EXPVAR_TIMEOUT` can give up on a `value()` that hangs, "
-            "which the contract requires): two thread wake-ups, which on this virtual machine "
-            "cost more than the whole floor. Hang protection stays the default. A class that "
-            "can never block sets `never_blocks = True` and is read on the request thread (the "
-            "contrib variables and local push variables do), and `EXPVAR_TIMEOUT = None` reads "
-            "everything there; the `EXPVAR_TIMEOUT = None` row below is that path. Over real "
-            "HTTP the gap narrows, because the server's own per-request work joins the floor: "
-            "see the gunicorn figures at the end.",
+            "a few dozen microseconds for reading 100 variables, encoding each, recording how "
+            "long each took, applying the name rules and laying out the body: a fraction of a "
+            "microsecond per variable, about one Python method call, where the stage table "
+            "below shows what each of those steps costs per variable. On top, by default every "
+            "request hands the values to a worker thread and waits for it (so that "
+            "`EXPVAR_TIMEOUT` can give up on a `value()` that hangs, which the contract "
+            "requires); the worker is kept on the request's CPU, so the hand-off (measured "
+            "above) is a context switch each way rather than a wake-up across CPUs, which on "
+            "virtual machines costs several times more (docs/endpoint.md). Hang protection "
+            "stays the default. A class that can never block sets `never_blocks = True` and is "
+            "read on the request thread (the contrib variables and local push variables do), "
+            "and `EXPVAR_TIMEOUT = None` reads everything there; the `EXPVAR_TIMEOUT = None` row "
+            "below is that path. Over real HTTP the gap narrows, because the server's own "
+            "per-request work joins the floor: see the gunicorn figures at the end.",
             "",
         ]
     return lines
