@@ -257,16 +257,18 @@ def test_a_thread_the_system_will_not_move_is_not_asked_again(
     asked: list[int] = []
 
     def refuse(thread_id: int, cpu: int) -> bool:
-        asked.append(cpu)
+        asked.append(thread_id)
         return False
 
     monkeypatch.setattr(affinity, "current_cpu", lambda: 0)
     monkeypatch.setattr(affinity, "pin", refuse)
     evaluator = Evaluator()
-    for _ in range(3):
+    for _ in range(5):
         readings = evaluator.evaluate([declare("one", 1)], 2.0, 1 << 20)
         assert readings[0].value == 1
-    assert asked == [0]
+    # A request may find the worker not yet back and start another: each is asked once.
+    assert asked
+    assert len(asked) == len(set(asked))
 
 
 def test_pinning_a_thread_that_does_not_exist_is_refused() -> None:
