@@ -10,7 +10,7 @@ from django.apps import apps
 from django.core.checks import CheckMessage, Error, Warning, register
 
 from expvar.access import load_policy
-from expvar.conf import settings
+from expvar.conf import MAX_TIMEOUT, settings
 from expvar.discovery import get_registry
 
 
@@ -66,6 +66,14 @@ def _check_positive(name: str, value: Any, check_id: str, default: str) -> Itera
 
 def _check_timeout(value: Any) -> Iterable[CheckMessage]:
     if value is None:
+        return
+    if _is_number(value) and value > MAX_TIMEOUT:
+        yield Error(
+            f"EXPVAR_TIMEOUT must be at most {MAX_TIMEOUT:g} seconds, not {value!r}; a longer "
+            f"value is read as {MAX_TIMEOUT:g}.",
+            hint="Keep it below your monitors' own timeouts (expvarmon: 1 s), such as 2.0.",
+            id="expvar.E002",
+        )
         return
     yield from _check_positive("EXPVAR_TIMEOUT", value, "expvar.E002", "2.0 (or None)")
 

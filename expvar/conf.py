@@ -13,6 +13,9 @@ from django.conf import settings as django_settings
 from django.core.signals import setting_changed
 
 DEFAULT_TIMEOUT = 2.0
+# Longer waits are not a monitoring poll any more, and past about 3e8 s the platform's clocks
+# cannot even express them.
+MAX_TIMEOUT = 3600.0
 DEFAULT_REFRESH_INTERVAL = 5.0
 DEFAULT_MAX_VALUE_BYTES = 1024 * 1024
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from expvar.conf import DEFAULT_MAX_VALUE_BYTES, DEFAULT_TIMEOUT, settings
+from expvar.conf import DEFAULT_MAX_VALUE_BYTES, DEFAULT_TIMEOUT, MAX_TIMEOUT, settings
 from expvar.discovery import get_registry
 from expvar.encoding import EncodingError, encode, go_layout, value_kind
 from expvar.evaluation import ERROR, OK, TIMEOUT, Outcome, Readings, evaluator
@@ -287,7 +287,7 @@ def _timeout() -> float | None:
     if value is None:
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
-        return float(value)
+        return min(float(value), MAX_TIMEOUT)
     return DEFAULT_TIMEOUT
 
 

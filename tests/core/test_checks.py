@@ -46,6 +46,13 @@ def test_timeout_must_be_positive(value: Any) -> None:
     assert repr(value) in message.msg
 
 
+@pytest.mark.parametrize("value", [float("inf"), 1e12, 3601])
+def test_timeout_has_a_ceiling(value: Any) -> None:
+    [message] = run_with(EXPVAR_TIMEOUT=value)
+    assert message.id == "expvar.E002"
+    assert "at most 3600 seconds" in message.msg
+
+
 def test_timeout_none_is_allowed() -> None:
     assert run_with(EXPVAR_TIMEOUT=None) == []
 

@@ -159,6 +159,8 @@ def test_no_variables_serves_an_empty_object(client: Client, use_registry) -> No
     "bad_settings",
     [
         {"EXPVAR_TIMEOUT": -1},
+        {"EXPVAR_TIMEOUT": float("inf")},
+        {"EXPVAR_TIMEOUT": 1e12},
         {"EXPVAR_ALLOWED_IPS": ["10.0.0.0/33"]},
         {"EXPVAR_ALLOWED_IPS": "10.0.0.0/8"},
         {"EXPVAR_SKIP": "app"},
