@@ -10,7 +10,7 @@ from django.apps import apps
 from django.core.checks import CheckMessage, Error, Warning, register
 
 from expvar.access import load_policy
-from expvar.conf import MAX_TIMEOUT, settings
+from expvar.conf import MAX_REFRESH_INTERVAL, MAX_TIMEOUT, settings
 from expvar.discovery import get_registry
 
 
@@ -26,7 +26,7 @@ def check_settings(**kwargs: Any) -> list[CheckMessage]:
         *_check_allowed_ips(settings.ALLOWED_IPS),
         *_check_token(settings.TOKEN),
         *_check_access(settings.ACCESS),
-        *_check_positive("EXPVAR_REFRESH_INTERVAL", settings.REFRESH_INTERVAL, "expvar.E006", "5"),
+        *_check_refresh_interval(settings.REFRESH_INTERVAL),
         *_check_admin(settings.ADMIN),
         *_check_max_bytes(settings.MAX_VALUE_BYTES),
     ]
@@ -62,6 +62,18 @@ def _check_positive(name: str, value: Any, check_id: str, default: str) -> Itera
             hint=f"Set {name} to a positive number such as {default}, or remove it.",
             id=check_id,
         )
+
+
+def _check_refresh_interval(value: Any) -> Iterable[CheckMessage]:
+    if _is_number(value) and value > MAX_REFRESH_INTERVAL:
+        yield Error(
+            f"EXPVAR_REFRESH_INTERVAL must be at most {MAX_REFRESH_INTERVAL:g} seconds, not "
+            f"{value!r}; a longer value is read as {MAX_REFRESH_INTERVAL:g}.",
+            hint="Set it to a few seconds, such as 5, or remove it.",
+            id="expvar.E006",
+        )
+        return
+    yield from _check_positive("EXPVAR_REFRESH_INTERVAL", value, "expvar.E006", "5")
 
 
 def _check_timeout(value: Any) -> Iterable[CheckMessage]:

@@ -17,6 +17,8 @@ DEFAULT_TIMEOUT = 2.0
 # cannot even express them.
 MAX_TIMEOUT = 3600.0
 DEFAULT_REFRESH_INTERVAL = 5.0
+# Past this a page would not refresh while anyone watches it; browsers' timers stop at ~24 days.
+MAX_REFRESH_INTERVAL = 3600.0
 DEFAULT_MAX_VALUE_BYTES = 1024 * 1024
 
 

@@ -13,7 +13,7 @@ from django.utils.http import urlencode
 from django.utils.text import capfirst
 from django_htmx.http import HttpResponseStopPolling
 
-from expvar.conf import DEFAULT_REFRESH_INTERVAL, settings
+from expvar.conf import DEFAULT_REFRESH_INTERVAL, MAX_REFRESH_INTERVAL, settings
 from expvar.dashboard.context import build_dashboard
 from expvar.dashboard.panels import render_panels
 from expvar.resolution import resolve
@@ -80,7 +80,7 @@ def refresh_interval() -> float:
     """Return EXPVAR_REFRESH_INTERVAL, or the default where the setting is unusable."""
     value = settings.REFRESH_INTERVAL
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
-        return float(value)
+        return min(float(value), MAX_REFRESH_INTERVAL)
     return DEFAULT_REFRESH_INTERVAL
 
 

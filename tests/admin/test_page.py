@@ -186,6 +186,15 @@ def test_unusable_interval_falls_back_to_the_default(viewer_client: Client, sett
     assert 'hx-trigger="every 5s, expvar:refresh"' in page(viewer_client)
 
 
+@pytest.mark.parametrize("value", [float("inf"), 1e12])
+def test_an_interval_past_an_hour_polls_hourly(
+    viewer_client: Client, settings: Any, value: float
+) -> None:
+    settings.EXPVAR_REFRESH_INTERVAL = value
+
+    assert 'hx-trigger="every 3600s, expvar:refresh"' in page(viewer_client)
+
+
 def test_page_loads_htmx_from_static_files(viewer_client: Client) -> None:
     html = page(viewer_client)
 

@@ -92,6 +92,7 @@ def test_access_path_to_a_callable_is_clean() -> None:
 
 def test_refresh_interval_must_be_positive() -> None:
     assert ids(run_with(EXPVAR_REFRESH_INTERVAL=0)) == ["expvar.E006"]
+    assert ids(run_with(EXPVAR_REFRESH_INTERVAL=float("inf"))) == ["expvar.E006"]
 
 
 def test_admin_must_be_boolean() -> None:
