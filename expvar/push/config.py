@@ -16,6 +16,8 @@ DEFAULT_TIMEOUT = 0.5
 DEFAULT_HEARTBEAT = 10.0
 DEFAULT_MAX_PENDING = 10_000
 
+# The longest interval a setting may give: past it, waits overflow the platform's timers.
+LONGEST = 86400.0
 KEYS = ("BACKEND", "ALIAS", "KEY_PREFIX", "FLUSH_INTERVAL", "TIMEOUT", "HEARTBEAT", "MAX_PENDING")
 
 _PREFIX = re.compile(r"[A-Za-z0-9_.\-:]{1,64}")
@@ -101,7 +103,7 @@ def parse(value: Any) -> tuple[StoreConfig | None, list[Issue]]:
         issues.append(
             Issue(
                 "expvar.E036",
-                f'EXPVAR_STORE["FLUSH_INTERVAL"] must be a number of seconds >= 0, '
+                f'EXPVAR_STORE["FLUSH_INTERVAL"] must be a number of seconds from 0 to 86400, '
                 f"not {value['FLUSH_INTERVAL']!r}.",
                 "Use 0 to write every update at once, or a few seconds (default 1.0) to batch "
                 "updates in each process.",
@@ -122,7 +124,7 @@ def parse(value: Any) -> tuple[StoreConfig | None, list[Issue]]:
         issues.append(
             Issue(
                 "expvar.E038",
-                f'EXPVAR_STORE["HEARTBEAT"] must be a number of seconds >= 0, '
+                f'EXPVAR_STORE["HEARTBEAT"] must be a number of seconds from 0 to 86400, '
                 f"not {value['HEARTBEAT']!r}.",
                 "Use 0 to list no processes, or the default 10.",
             )
@@ -157,6 +159,6 @@ def _number(value: dict[Any, Any], key: str, default: float, *, allow_zero: bool
     number = value.get(key, default)
     if not isinstance(number, (int, float)) or isinstance(number, bool) or number != number:
         return None
-    if number < 0 or (number == 0 and not allow_zero) or number == float("inf"):
+    if number < 0 or (number == 0 and not allow_zero) or number > LONGEST:
         return None
     return float(number)
