@@ -26,7 +26,13 @@ def check_settings(**kwargs: Any) -> list[CheckMessage]:
         *_check_allowed_ips(settings.ALLOWED_IPS),
         *_check_token(settings.TOKEN),
         *_check_access(settings.ACCESS),
-        *_check_refresh_interval(settings.REFRESH_INTERVAL),
+        *_check_seconds(
+            "EXPVAR_REFRESH_INTERVAL",
+            settings.REFRESH_INTERVAL,
+            "expvar.E006",
+            "5",
+            MAX_REFRESH_INTERVAL,
+        ),
         *_check_admin(settings.ADMIN),
         *_check_max_bytes(settings.MAX_VALUE_BYTES),
     ]
@@ -55,39 +61,28 @@ def _check_skip(value: Any) -> Iterable[CheckMessage]:
             )
 
 
-def _check_positive(name: str, value: Any, check_id: str, default: str) -> Iterable[CheckMessage]:
+def _check_seconds(
+    name: str, value: Any, check_id: str, default: str, maximum: float
+) -> Iterable[CheckMessage]:
     if not _is_number(value) or not value > 0:
         yield Error(
             f"{name} must be a number of seconds greater than 0, not {value!r}.",
             hint=f"Set {name} to a positive number such as {default}, or remove it.",
             id=check_id,
         )
-
-
-def _check_refresh_interval(value: Any) -> Iterable[CheckMessage]:
-    if _is_number(value) and value > MAX_REFRESH_INTERVAL:
+    elif value > maximum:
         yield Error(
-            f"EXPVAR_REFRESH_INTERVAL must be at most {MAX_REFRESH_INTERVAL:g} seconds, not "
-            f"{value!r}; a longer value is read as {MAX_REFRESH_INTERVAL:g}.",
-            hint="Set it to a few seconds, such as 5, or remove it.",
-            id="expvar.E006",
+            f"{name} must be at most {maximum:g} seconds, not {value!r}; a longer value is "
+            f"read as {maximum:g}.",
+            hint=f"Set {name} to a few seconds, such as {default}, or remove it.",
+            id=check_id,
         )
-        return
-    yield from _check_positive("EXPVAR_REFRESH_INTERVAL", value, "expvar.E006", "5")
 
 
 def _check_timeout(value: Any) -> Iterable[CheckMessage]:
     if value is None:
         return
-    if _is_number(value) and value > MAX_TIMEOUT:
-        yield Error(
-            f"EXPVAR_TIMEOUT must be at most {MAX_TIMEOUT:g} seconds, not {value!r}; a longer "
-            f"value is read as {MAX_TIMEOUT:g}.",
-            hint="Keep it below your monitors' own timeouts (expvarmon: 1 s), such as 2.0.",
-            id="expvar.E002",
-        )
-        return
-    yield from _check_positive("EXPVAR_TIMEOUT", value, "expvar.E002", "2.0 (or None)")
+    yield from _check_seconds("EXPVAR_TIMEOUT", value, "expvar.E002", "2.0 (or None)", MAX_TIMEOUT)
 
 
 def _check_allowed_ips(value: Any) -> Iterable[CheckMessage]:

@@ -22,6 +22,16 @@ MAX_REFRESH_INTERVAL = 3600.0
 DEFAULT_MAX_VALUE_BYTES = 1024 * 1024
 
 
+def usable_seconds(value: Any, default: float, maximum: float) -> float:
+    """Return ``value`` as seconds, at most ``maximum``; ``default`` where it is unusable.
+
+    The system checks report an unusable value; reading it never fails.
+    """
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+        return min(float(value), maximum)
+    return default
+
+
 _MISSING = object()
 _remembered: dict[str, Any] = {}
 

@@ -11,7 +11,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from expvar.conf import DEFAULT_MAX_VALUE_BYTES, DEFAULT_TIMEOUT, MAX_TIMEOUT, settings
+from expvar.conf import (
+    DEFAULT_MAX_VALUE_BYTES,
+    DEFAULT_TIMEOUT,
+    MAX_TIMEOUT,
+    settings,
+    usable_seconds,
+)
 from expvar.discovery import get_registry
 from expvar.encoding import EncodingError, encode, go_layout, value_kind
 from expvar.evaluation import ERROR, OK, TIMEOUT, Outcome, Readings, evaluator
@@ -286,9 +292,7 @@ def _timeout() -> float | None:
     value = settings.TIMEOUT
     if value is None:
         return None
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
-        return min(float(value), MAX_TIMEOUT)
-    return DEFAULT_TIMEOUT
+    return usable_seconds(value, DEFAULT_TIMEOUT, MAX_TIMEOUT)
 
 
 def _max_bytes() -> int:

@@ -13,7 +13,12 @@ from django.utils.http import urlencode
 from django.utils.text import capfirst
 from django_htmx.http import HttpResponseStopPolling
 
-from expvar.conf import DEFAULT_REFRESH_INTERVAL, MAX_REFRESH_INTERVAL, settings
+from expvar.conf import (
+    DEFAULT_REFRESH_INTERVAL,
+    MAX_REFRESH_INTERVAL,
+    settings,
+    usable_seconds,
+)
 from expvar.dashboard.context import build_dashboard
 from expvar.dashboard.panels import render_panels
 from expvar.resolution import resolve
@@ -78,10 +83,7 @@ def stop_polling(request: HttpRequest, model_admin: ModelAdmin[Any]) -> HttpResp
 
 def refresh_interval() -> float:
     """Return EXPVAR_REFRESH_INTERVAL, or the default where the setting is unusable."""
-    value = settings.REFRESH_INTERVAL
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
-        return min(float(value), MAX_REFRESH_INTERVAL)
-    return DEFAULT_REFRESH_INTERVAL
+    return usable_seconds(settings.REFRESH_INTERVAL, DEFAULT_REFRESH_INTERVAL, MAX_REFRESH_INTERVAL)
 
 
 def _url(view: str, model_admin: ModelAdmin[Any]) -> str:
