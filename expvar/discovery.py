@@ -142,6 +142,7 @@ def _collect(module: ModuleType, source: AppSource, registry: Registry) -> list[
                 origin=origin,
                 position=len(declarations),
                 read=instance.value,
+                variable=instance,
                 cache_ttl=_cache_ttl(attribute, source, origin, registry),
                 never_blocks=getattr(attribute, "never_blocks", False) is True,
             )

@@ -37,6 +37,8 @@ class Declaration:
     kind: str = "pull"
     # Read on the request thread, without the hand-off that enforces EXPVAR_TIMEOUT.
     never_blocks: bool = False
+    # The object that declared it: the ExpVar instance, or the push variable.
+    variable: object = None
 
     @property
     def sort_key(self) -> tuple[int, int]:

@@ -116,6 +116,7 @@ def _declarations(
                 origin=variable.origin,
                 position=next_position[source],
                 read=variable.value,
+                variable=variable,
                 kind=KIND,
                 # A local read is a dict lookup under a short lock; a shared store's is a network
                 # round trip, read by the worker that enforces EXPVAR_TIMEOUT.
