@@ -150,6 +150,23 @@ class Resolution:
         return {name: text for name, _, text in self._entries}
 
     @cached_property
+    def sources(self) -> dict[str, tuple[Declaration, ...]]:
+        """Map each published name to the declarations its value comes from, first first."""
+        by_name = {collision.name: collision for collision in self.collisions}
+        sources: dict[str, tuple[Declaration, ...]] = {}
+        for name in self.published:
+            collision = by_name.get(name)
+            if collision is None:
+                sources[name] = tuple(d for d in self._declarations if d.name == name)
+            elif collision.rule == MERGE:
+                sources[name] = tuple(
+                    r.declaration for r in collision.contenders if r.outcome.status == OK
+                )
+            else:
+                sources[name] = (collision.winner.declaration,) if collision.winner else ()
+        return sources
+
+    @cached_property
     def variables(self) -> list[VariableReport]:
         """One report per declaration, in publication order."""
         known = self._contender_reports

@@ -19,6 +19,8 @@ class ExpVar:
     # another thread may hold. It is then read on the request thread, which is faster, but
     # EXPVAR_TIMEOUT can no longer protect the request from it.
     never_blocks: ClassVar[bool] = False
+    # How /debug/metrics exposes it (see docs/prometheus.md); None: by its value's shape.
+    prometheus: ClassVar[Any] = None
 
     def get_name(self) -> str | None:
         """Return the name this variable is published under."""

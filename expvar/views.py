@@ -25,7 +25,6 @@ class ExpVarView(View):
     """Serve every published variable as Go's expvar handler does."""
 
     http_method_names = ["get", "head"]
-    content_type = CONTENT_TYPE
 
     @classmethod
     def as_view(cls, **initkwargs: Any) -> Callable[..., HttpResponseBase]:
@@ -35,7 +34,13 @@ class ExpVarView(View):
     def get(self, request: HttpRequest) -> HttpResponse:
         if not is_allowed(request):
             return forbidden(request)
-        return HttpResponse(self.render(resolve(), request), content_type=self.content_type)
+        return HttpResponse(
+            self.render(resolve(), request), content_type=self.content_type_for(request)
+        )
+
+    def content_type_for(self, request: HttpRequest) -> str:
+        """Return the Content-Type of the answer; subclasses may negotiate it."""
+        return CONTENT_TYPE
 
     def render(self, resolution: Resolution, request: HttpRequest) -> str:
         """Return the body for one resolution; subclasses serve other formats."""

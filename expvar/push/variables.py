@@ -46,10 +46,12 @@ class Var:
     # The store cells a shared store reads ahead, with the other variables', in a request.
     prefetch: tuple[str, ...] = ()
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, *, prometheus: Any = None) -> None:
         if not isinstance(name, str) or not name:
             raise ValueError(f"a push variable needs a non-empty name, not {name!r}")
         self.name = name
+        # How /debug/metrics exposes it (see docs/prometheus.md); None: by its value's shape.
+        self.prometheus = prometheus
         self.module = _caller_module()
         self.origin = f"{self.module}:{type(self).__name__}({name!r})"
         self._bind()
