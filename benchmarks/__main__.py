@@ -25,7 +25,7 @@ def _say(message: str) -> None:
 
 def run_extra(module_name: str, title: str) -> Section:
     """Run ``benchmarks.<module_name>.run()`` if it exists; a failure there loses only it."""
-    from expvar.discovery import get_registry, set_registry
+    from expvar.registry import get_registry, set_registry
 
     qualified = f"{endpoint.__package__}.{module_name}"
     if importlib.util.find_spec(qualified) is None:

@@ -66,7 +66,7 @@ def run() -> list[Timing]:
 
     from expvar.admin import VariableAdmin
     from expvar.dashboard import views
-    from expvar.discovery import get_registry, set_registry
+    from expvar.registry import get_registry, set_registry
     from expvar.models import Variable
 
     model_admin = VariableAdmin(Variable, admin.site)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from benchmarks.timing import Timing, measure
-from expvar.discovery import get_registry, set_registry
+from expvar.registry import get_registry, set_registry
 from expvar.registry import AppSource, Declaration, Registry
 from expvar.variables import ExpVar
 

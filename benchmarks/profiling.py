@@ -19,7 +19,7 @@ from typing import Any
 
 from benchmarks import endpoint
 from benchmarks.timing import Timing, measure
-from expvar.discovery import get_registry, set_registry
+from expvar.registry import get_registry, set_registry
 
 SIZES = (100, 10_000)
 LAYER_SIZE = 10_000

@@ -12,7 +12,7 @@ from django.urls import URLPattern, path, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.gzip import gzip_page
 
-from expvar.conf import settings
+from expvar.conf import get_config
 from expvar.dashboard import views
 from expvar.models import Variable
 
@@ -98,5 +98,5 @@ def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-if settings.ADMIN:
+if get_config().admin:
     admin.site.register(Variable, VariableAdmin)

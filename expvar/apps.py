@@ -10,8 +10,9 @@ class ExpvarConfig(AppConfig):
 
     def ready(self) -> None:
         from expvar import checks  # noqa: F401  (registers the system checks)
-        from expvar.discovery import discover, set_registry
-        from expvar.push import startup  # push variables: checks, Processes panel, heartbeat
+        from expvar.discovery import discover
+        from expvar.push import startup
+        from expvar.registry import get_registry
 
-        set_registry(discover())
+        get_registry().load(discover())
         startup.ready()

@@ -5,51 +5,33 @@ from __future__ import annotations
 import importlib
 import logging
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from types import ModuleType
 
 from django.apps import AppConfig, apps
 from django.utils.module_loading import module_has_submodule
 
-from expvar.registry import AppSource, Declaration, ImportFailure, Problem, Registry
+from expvar.conf import get_config
+from expvar.registry import AppSource, Declaration, Discovery, ImportFailure, Problem
+from expvar.reports import describe
 from expvar.variables import ExpVar
 
 logger = logging.getLogger("expvar")
 
 VARS_MODULE = "vars"
 
-_registry: Registry | None = None
-
-
-def get_registry() -> Registry:
-    """Return the registry built at start-up, building it first if start-up has not run."""
-    global _registry
-    if _registry is None:
-        _registry = discover()
-    return _registry
-
-
-def current_registry() -> Registry | None:
-    """Return the registry if one has been built, without building it."""
-    return _registry
-
-
-def set_registry(registry: Registry) -> Registry:
-    """Replace the process-wide registry (start-up does this; so may tests)."""
-    global _registry
-    _registry = registry
-    return registry
-
 
 def discover(
-    app_configs: Iterable[AppConfig] | None = None, skip: Sequence[str] | None = None
-) -> Registry:
+    app_configs: Iterable[AppConfig] | None = None, skip: Iterable[str] | None = None
+) -> Discovery:
     """Import each app's ``vars.py`` and collect the variables it declares."""
     if app_configs is None:
         app_configs = apps.get_app_configs()
-    skipped = set(skip if skip is not None else _skip_setting())
-    registry = Registry()
+    skipped = frozenset(skip if skip is not None else get_config().skip)
+    sources: list[AppSource] = []
     declarations: list[Declaration] = []
+    failures: list[ImportFailure] = []
+    problems: list[Problem] = []
     for index, config in enumerate(app_configs):
         source = AppSource(
             label=config.label,
@@ -57,29 +39,18 @@ def discover(
             verbose_name=str(config.verbose_name),
             index=index,
         )
-        registry.apps.append(source)
+        sources.append(source)
         if config.name in skipped or config.label in skipped:
             continue
-        module = _import_vars(config, source, registry)
+        module = _import_vars(config, source, failures)
         if module is not None:
-            declarations.extend(_collect(module, source, registry))
-    registry.add(declarations)
-    from expvar.push.registration import attach  # push variables, after each app's pull ones
-
-    attach(registry, skipped)
-    return registry
+            declarations.extend(_collect(module, source, failures, problems))
+    return Discovery(tuple(sources), tuple(declarations), tuple(failures), tuple(problems), skipped)
 
 
-def _skip_setting() -> list[str]:
-    from expvar.conf import settings
-
-    value = settings.SKIP
-    if isinstance(value, (list, tuple)):
-        return [entry for entry in value if isinstance(entry, str)]
-    return []
-
-
-def _import_vars(config: AppConfig, source: AppSource, registry: Registry) -> ModuleType | None:
+def _import_vars(
+    config: AppConfig, source: AppSource, failures: list[ImportFailure]
+) -> ModuleType | None:
     if config.module is None or not module_has_submodule(config.module, VARS_MODULE):
         return None
     module_name = f"{config.name}.{VARS_MODULE}"
@@ -87,18 +58,22 @@ def _import_vars(config: AppConfig, source: AppSource, registry: Registry) -> Mo
         return importlib.import_module(module_name)
     except Exception as exc:
         logger.exception("expvar: could not import %s", module_name)
-        registry.import_failures.append(
-            ImportFailure(
-                app=source,
-                module=module_name,
-                error=f"{type(exc).__name__}: {exc}",
-                traceback=traceback.format_exc(),
-            )
-        )
+        failures.append(_failure(source, module_name, exc))
         return None
 
 
-def _collect(module: ModuleType, source: AppSource, registry: Registry) -> list[Declaration]:
+def _failure(source: AppSource, where: str, exc: BaseException) -> ImportFailure:
+    return ImportFailure(
+        app=source, module=where, error=describe(exc), traceback=traceback.format_exc()
+    )
+
+
+def _collect(
+    module: ModuleType,
+    source: AppSource,
+    failures: list[ImportFailure],
+    problems: list[Problem],
+) -> list[Declaration]:
     declarations: list[Declaration] = []
     for attribute in list(vars(module).values()):
         if not (
@@ -114,17 +89,10 @@ def _collect(module: ModuleType, source: AppSource, registry: Registry) -> list[
             name = instance.get_name()
         except Exception as exc:
             logger.exception("expvar: could not set up %s", origin)
-            registry.import_failures.append(
-                ImportFailure(
-                    app=source,
-                    module=origin,
-                    error=f"{type(exc).__name__}: {exc}",
-                    traceback=traceback.format_exc(),
-                )
-            )
+            failures.append(_failure(source, origin, exc))
             continue
         if not isinstance(name, str) or not name:
-            registry.problems.append(
+            problems.append(
                 Problem(
                     app=source,
                     origin=origin,
@@ -140,25 +108,24 @@ def _collect(module: ModuleType, source: AppSource, registry: Registry) -> list[
                 name=name,
                 app=source,
                 origin=origin,
-                position=len(declarations),
                 read=instance.value,
                 variable=instance,
-                cache_ttl=_cache_ttl(attribute, source, origin, registry),
-                never_blocks=getattr(attribute, "never_blocks", False) is True,
+                cache_ttl=_cache_ttl(attribute, source, origin, problems),
+                position=len(declarations),
             )
         )
     return declarations
 
 
 def _cache_ttl(
-    cls: type[ExpVar], source: AppSource, origin: str, registry: Registry
+    cls: type[ExpVar], source: AppSource, origin: str, problems: list[Problem]
 ) -> float | None:
     ttl = cls.cache_ttl
     if ttl is None:
         return None
     if isinstance(ttl, (int, float)) and not isinstance(ttl, bool) and ttl >= 0:
         return float(ttl) or None
-    registry.problems.append(
+    problems.append(
         Problem(
             app=source,
             origin=origin,

@@ -6,9 +6,8 @@ import datetime
 import json
 import math
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from decimal import Decimal
-from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 
@@ -41,18 +40,6 @@ _encoder = json.JSONEncoder(
     ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=_convert
 )
 
-_encode: Callable[[Any], str] = _encoder.encode
-if c_make_encoder is not None:
-    # The C encoder, built once: JSONEncoder.encode() builds one per call, which costs more than
-    # encoding a small value. It keeps no cycle markers, so a cycle ends in RecursionError, which
-    # the slow path below turns into a clear message.
-    _encode_chunks = c_make_encoder(
-        None, _convert, encode_basestring, None, ":", ",", False, False, False
-    )
-
-    def _encode(value: Any) -> str:
-        return "".join(_encode_chunks(value, 0))
-
 
 def encode(value: Any, max_bytes: int) -> tuple[Any, str]:
     """Return ``value`` as strict JSON: the JSON-safe value and its compact text.
@@ -60,20 +47,17 @@ def encode(value: Any, max_bytes: int) -> tuple[Any, str]:
     Raises EncodingError for values that JSON cannot hold, reference cycles, and values whose
     text is over ``max_bytes``.
     """
-    kind = type(value)
-    if kind is int:
-        text = int.__repr__(value)
-    elif kind is str or kind is bytes:
-        if len(value) > max_bytes:
-            raise _too_large(len(value), max_bytes)
-        text = encode_basestring(value) if kind is str else _encode(value)
+    if isinstance(value, str) and len(value) > max_bytes:
+        raise _too_large(len(value), max_bytes)  # before encoding a 50 MB string to say so
+    if type(value) is int:
+        text = repr(value)  # most variables are counters: the encoder's own path is slower
     else:
         try:
-            text = _encode(value)
+            text = _encoder.encode(value)
         except (ValueError, RecursionError):
             # Non-finite floats and reference cycles land here; the slow path tells them apart.
             value = _sanitized(value)
-            text = _encode(value)
+            text = _encoder.encode(value)
         except TypeError as exc:
             raise EncodingError(f"cannot encode as JSON: {exc}") from None
     if len(text) * 4 > max_bytes and len(text.encode()) > max_bytes:

@@ -1,188 +1,138 @@
 """Read variable values off the request thread, so that a hung ``value()`` cannot hang a request.
 
-Values are read in order by a worker thread. The request waits at most ``timeout`` seconds for
-any one variable; a variable still running then is given up on, remembered as hung, and the
-rest continue on another worker. A hung variable keeps its one worker until its call returns,
-and is skipped at once by every request meanwhile, so it never costs a thread per request.
-Variables that promise never to block (``never_blocks``) are read on the request thread.
+A request hands its variables, in order, to a thread of a small pool and waits at most
+``timeout`` seconds for any one of them. A variable still running then is given up on for this
+request, and the rest are handed to another thread. Each variable has at most one call in
+flight: a read that finds another request's call of the same variable under way waits for that
+call's result instead of calling again, unless it has already run for ``timeout`` seconds, in
+which case the variable is skipped at once. So a hung variable holds one thread however many
+requests arrive, and a burst of requests calls each variable once.
+
+The rules live once, in ``_reading()``, a generator that says what to wait for; ``evaluate()``
+waits by blocking, and ``evaluate_async()`` (for async views) by awaiting, so no thread is
+started per request and the event loop is never blocked.
 """
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import logging
 import os
-import socket
+import queue
 import threading
 import time
-import traceback
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import AbstractContextManager, ExitStack
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Generator, Sequence
+from concurrent.futures import Future, wait
+from dataclasses import replace
+from functools import partial
 
 from django.db import close_old_connections, connections
 
-from expvar import affinity
 from expvar.encoding import EncodingError, encode
 from expvar.registry import Declaration
+from expvar.reports import ERROR, OK, TIMEOUT, VariableReport, describe
 
 logger = logging.getLogger("expvar")
 
-OK = "ok"
-ERROR = "error"
-TIMEOUT = "timeout"
-
-_MAX_IDLE_WORKERS = 4
-_LOG_REPEAT_SECONDS = 300.0
-
-# Context managers entered around each run of reads, on the thread that reads: a store behind
-# several variables can then answer all their reads from one round trip.
-_read_scopes: list[Callable[[], AbstractContextManager[object]]] = []
+# A pool thread with nothing to do for this long ends, so a burst leaves no threads behind.
+IDLE_SECONDS = 2.0
+LOG_REPEAT_SECONDS = 300.0
 
 
-def add_read_scope(scope: Callable[[], AbstractContextManager[object]]) -> None:
-    """Enter ``scope()`` around every run of reads (once per request and thread)."""
-    if scope not in _read_scopes:
-        _read_scopes.append(scope)
+def read_value(declaration: Declaration, max_bytes: int) -> VariableReport:
+    """Call one variable's ``value()`` and encode what it returns; never raises."""
+    started = time.perf_counter()
+    try:
+        value = declaration.read()
+        if inspect.iscoroutine(value):
+            value = asyncio.run(value)
+        value, text = encode(value, max_bytes)
+    except BaseException as exc:  # a variable may not take the reader down, even with exit()
+        duration = time.perf_counter() - started
+        if isinstance(exc, EncodingError):
+            return VariableReport(declaration, ERROR, error=str(exc), duration=duration)
+        return VariableReport(
+            declaration, ERROR, error=describe(exc), exception=exc, duration=duration
+        )
+    return VariableReport(declaration, OK, value, text, duration=time.perf_counter() - started)
 
 
-@dataclass(slots=True)
-class Outcome:
-    """What reading one variable gave: its JSON-safe value and text, or why there is none."""
+class _Pool:
+    """Daemon threads that run jobs: one starts when none is idle; one idle too long ends."""
 
-    status: str
-    value: Any = None
-    encoded: str | None = None
-    error: str | None = None
-    exception: BaseException | None = None
-    duration: float = 0.0
-    cached: bool = False
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._jobs: queue.SimpleQueue[tuple[Future[None], Callable[[], None]]] = queue.SimpleQueue()
+        # Threads waiting for a job, less the jobs queued for them.
+        self._idle = 0
 
-    @property
-    def traceback(self) -> str | None:
-        # Formatted on demand: a variable that fails on every poll would otherwise pay for a
-        # formatted traceback each time, though it is only read when logged or shown.
-        if self.exception is None:
-            return None
-        return "".join(traceback.format_exception(self.exception))
+    def submit(self, job: Callable[[], None]) -> Future[None]:
+        future: Future[None] = Future()
+        with self._lock:
+            self._jobs.put((future, job))
+            if self._idle:
+                self._idle -= 1
+            else:
+                threading.Thread(target=self._work, name="expvar-reader", daemon=True).start()
+        return future
 
-
-class Readings:
-    """What one evaluation read, as parallel lists indexed like the declarations.
-
-    A value read fine is kept as its text, value and duration, with no object of its own, so a
-    poll of many variables allocates little and gives the garbage collector nothing to track.
-    Errors, timeouts and cached values are full outcomes in ``settled``.
-    """
-
-    __slots__ = ("durations", "settled", "texts", "values")
-
-    def __init__(self, count: int) -> None:
-        self.texts: list[str | None] = [None] * count
-        self.values: list[Any] = [None] * count
-        self.durations: list[float] = [0.0] * count
-        self.settled: dict[int, Outcome] = {}
-
-    def __len__(self) -> int:
-        return len(self.texts)
-
-    def __getitem__(self, index: int) -> Outcome:
-        settled = self.settled.get(index)
-        if settled is not None:
-            return settled
-        return Outcome(OK, self.values[index], self.texts[index], None, None, self.durations[index])
-
-    def outcomes(self) -> list[Outcome]:
-        return [self[index] for index in range(len(self.texts))]
-
-    def copy_from(self, source: Readings, targets: Sequence[int], count: int) -> None:
-        """Take ``source``'s first ``count`` readings into the positions ``targets`` names."""
-        texts, values, durations = self.texts, self.values, self.durations
-        for position in range(count):
-            index = targets[position]
-            texts[index] = source.texts[position]
-            values[index] = source.values[position]
-            durations[index] = source.durations[position]
-        # Copied in one step: a worker that was given up on may still add its late failure.
-        for position, outcome in list(source.settled.items()):
-            if position < count:
-                self.settled[targets[position]] = outcome
+    def _work(self) -> None:
+        try:
+            while True:
+                try:
+                    future, job = self._jobs.get(timeout=IDLE_SECONDS)
+                except queue.Empty:
+                    with self._lock:
+                        if not self._jobs.empty():
+                            continue  # queued for an idle thread: this one
+                        self._idle -= 1
+                        return
+                try:
+                    job()
+                finally:
+                    future.set_result(None)
+                    # A value() may have used the database from this thread: honour
+                    # CONN_MAX_AGE as a request would.
+                    close_old_connections()
+                with self._lock:
+                    self._idle += 1
+        finally:
+            connections.close_all()
 
 
 class _Batch:
-    """Declarations handed to a worker, and the claims that settle each one exactly once.
+    """Declarations one thread reads in order for one request, and how far it has got."""
 
-    The worker claims a position when its read returns; the request claims it with a timeout
-    when it gives up. ``dict.setdefault`` is atomic, so whichever claims first wins without a
-    lock per variable.
-    """
+    __slots__ = ("declarations", "max_bytes", "position", "reports", "started", "stop", "timeout")
 
-    __slots__ = ("claims", "current", "declarations", "max_bytes", "readings", "started")
-
-    def __init__(self, declarations: Sequence[Declaration], max_bytes: int) -> None:
+    def __init__(self, declarations: Sequence[Declaration], timeout: float, max_bytes: int) -> None:
         self.declarations = declarations
+        self.timeout = timeout
         self.max_bytes = max_bytes
-        self.readings = Readings(len(declarations))
-        self.claims: dict[int, object] = {}
-        self.current = 0
-        self.started = time.perf_counter()
+        self.reports: list[VariableReport | None] = [None] * len(declarations)
+        self.position = 0
+        self.started = time.monotonic()
+        self.stop = False  # set by the request when it gives up on the batch
 
 
-_READ = object()  # the worker's claim
+class _Call:
+    """A ``value()`` call under way, which other reads of the same variable may wait for.
 
-
-class _Worker:
-    """A reading thread, woken and answered through a pair of connected local sockets.
-
-    The request sleeps while the worker reads, so only one of the two runs at a time: both are
-    kept on the request's CPU. The worker is moved there before each hand-off (Linux), and a
-    byte on a local socket wakes its reader on the waker's CPU ("sync" wake-up), where a lock
-    would wake it on whichever CPU is idle. A wake-up across CPUs costs a virtual machine several
-    times the rest of the hand-off (see docs/performance.md).
+    The caller sets ``report`` and then looks at ``waiters``; a waiter adds itself under the
+    evaluator's lock and then looks at ``report``. Whichever comes second sees the other, so
+    the usual read, which nobody waits for, takes no lock and makes no Event.
     """
 
-    __slots__ = ("batch", "cpu", "request_end", "thread_id", "worker_end")
+    __slots__ = ("report", "started", "waiters")
 
-    def __init__(self) -> None:
-        self.request_end, self.worker_end = socket.socketpair()
-        self.batch: _Batch | None = None
-        self.thread_id: int | None = None
-        self.cpu: int | None = None
+    def __init__(self, started: float) -> None:
+        self.started = started
+        self.report: VariableReport | None = None
+        self.waiters: list[threading.Event] | None = None
 
-    def hand(self, batch: _Batch) -> None:
-        """Give the worker ``batch`` (from the request's thread)."""
-        cpu = affinity.current_cpu()
-        if cpu is not None and cpu != self.cpu and self.thread_id is not None:
-            if affinity.pin(self.thread_id, cpu):
-                self.cpu = cpu
-            else:
-                self.thread_id = None  # refused once, refused again: stop asking
-        self.batch = batch
-        self.request_end.send(b"\0")
 
-    def wait(self, timeout: float) -> bool:
-        """Wait up to ``timeout`` seconds for the worker's answer; True if it came."""
-        self.request_end.settimeout(timeout)
-        try:
-            self.request_end.recv(1)
-        except TimeoutError:
-            return False
-        return True
-
-    def take(self) -> _Batch:
-        """Wait for the next batch (in the worker's thread)."""
-        self.worker_end.recv(1)
-        batch, self.batch = self.batch, None
-        assert batch is not None
-        return batch
-
-    def answer(self) -> None:
-        """Tell the waiting request that every value of its batch is read."""
-        self.worker_end.send(b"\0")
-
-    def close(self) -> None:
-        self.request_end.close()
-        self.worker_end.close()
+Waits = Generator[tuple[Future[None], float], None, list[VariableReport]]
 
 
 class Evaluator:
@@ -190,274 +140,205 @@ class Evaluator:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._idle: list[_Worker] = []
-        self._hung: dict[Declaration, float] = {}
-        self._cache: dict[Declaration, tuple[float, Outcome]] = {}
+        self._pool = _Pool()
+        self._calls: dict[Declaration, _Call] = {}
+        self._cache: dict[Declaration, tuple[float, VariableReport]] = {}
         self._logged: dict[Declaration, tuple[str, float]] = {}
-        self._split: tuple[Sequence[Declaration], list[int], list[int]] | None = None
 
     @property
-    def hung(self) -> int:
-        return len(self._hung)
+    def in_flight(self) -> int:
+        """How many ``value()`` calls are under way (hung ones included)."""
+        return len(self._calls)
 
     def evaluate(
         self, declarations: Sequence[Declaration], timeout: float | None, max_bytes: int
-    ) -> Readings:
-        """Read every declaration once; the result is indexed like ``declarations``.
+    ) -> list[VariableReport]:
+        """Read every declaration once; the reports are in the order of ``declarations``.
 
-        Declarations marked ``never_blocks`` are read in the calling thread; the others are read
-        by a worker the caller waits for, at most ``timeout`` seconds per variable. With
-        ``timeout`` None every value is read in the calling thread: no hand-off, and no
+        With ``timeout`` None every value is read in the calling thread: no hand-off, and no
         protection from a ``value()`` that hangs.
         """
-        count = len(declarations)
-        inline: Sequence[int]
-        guarded: Sequence[int]
         if timeout is None:
-            inline, guarded = range(count), ()
-        else:
-            inline, guarded = self._partition(declarations)
-        readings = Readings(count)
-        if self._hung or self._cache:
-            inline = self._unsettled(declarations, inline, readings)
-            guarded = self._unsettled(declarations, guarded, readings)
-        self._read_many(declarations, inline, readings, max_bytes, None)
-        pending = guarded
-        while pending:
-            batch, done, timed_out = self._run(declarations, pending, timeout or 0.0, max_bytes)
-            if timed_out is None and len(pending) == count:
-                return batch.readings  # all of them went to the worker, in order, and came back
-            readings.copy_from(batch.readings, pending, done)
-            if timed_out is None:
-                break
-            readings.settled[pending[done]] = timed_out
-            pending = pending[done + 1 :]
-        return readings
-
-    def _partition(self, declarations: Sequence[Declaration]) -> tuple[list[int], list[int]]:
-        # A layout is immutable and reused by every request until it is replaced: split it once.
-        split = self._split
-        if split is None or split[0] is not declarations:
-            inline = [i for i, d in enumerate(declarations) if d.never_blocks]
-            guarded = [i for i, d in enumerate(declarations) if not d.never_blocks]
-            split = self._split = (declarations, inline, guarded)
-        return split[1], split[2]
-
-    def _unsettled(
-        self, declarations: Sequence[Declaration], indices: Sequence[int], readings: Readings
-    ) -> list[int]:
-        """Settle hung and cached declarations from memory; return the indices left to read."""
-        left = []
-        now = time.monotonic()
-        for index in indices:
-            declaration = declarations[index]
-            hung_since = self._hung.get(declaration)
-            if hung_since is not None:
-                readings.settled[index] = Outcome(
-                    status=TIMEOUT,
-                    error=(
-                        f"still running: value() was called {now - hung_since:.1f}s ago and "
-                        "has not returned; it is skipped until it does"
-                    ),
-                    duration=now - hung_since,
-                )
-                continue
-            entry = self._cache.get(declaration)
-            if entry is not None and entry[0] > now:
-                cached = readings.settled[index] = entry[1]
-                readings.texts[index] = cached.encoded
-                readings.values[index] = cached.value
-                readings.durations[index] = cached.duration
-                continue
-            left.append(index)
-        return left
-
-    def _read_many(
-        self,
-        declarations: Sequence[Declaration],
-        indices: Iterable[int],
-        readings: Readings,
-        max_bytes: int,
-        batch: _Batch | None,
-    ) -> bool:
-        """Read ``indices`` into ``readings`` in this thread; False if a request gave up on one.
-
-        Each read's end time is the next one's start: one clock reading per variable.
-        """
-        if not _read_scopes:
-            return self._read_each(declarations, indices, readings, max_bytes, batch)
-        if len(_read_scopes) == 1:  # the usual case: spare the ExitStack
-            with _read_scopes[0]():
-                return self._read_each(declarations, indices, readings, max_bytes, batch)
-        with ExitStack() as scopes:
-            for scope in _read_scopes:
-                scopes.enter_context(scope())
-            return self._read_each(declarations, indices, readings, max_bytes, batch)
-
-    def _read_each(
-        self,
-        declarations: Sequence[Declaration],
-        indices: Iterable[int],
-        readings: Readings,
-        max_bytes: int,
-        batch: _Batch | None,
-    ) -> bool:
-        clock = time.perf_counter
-        texts, values, durations = readings.texts, readings.values, readings.durations
-        claims = batch.claims if batch is not None else None
-        started = clock()
-        for index in indices:
-            declaration = declarations[index]
-            if batch is not None:
-                # started before current: the request reads them in the other order, so it
-                # never pairs a fresh position with a stale start.
-                batch.started = started
-                batch.current = index
-            try:
-                value = declaration.read()
-                if type(value) is int:
-                    text = int.__repr__(value)
-                else:
-                    value, text = encode(value, max_bytes)
-            except BaseException as exc:  # a variable may not take the worker down, even exit()
-                finished = clock()
-                readings.settled[index] = self._failed(declaration, exc, finished - started)
-            else:
-                finished = clock()
-                texts[index] = text
-                values[index] = value
-                durations[index] = finished - started
-                if declaration.cache_ttl:
-                    self._remember(declaration, value, text, finished - started)
-            started = finished
-            if claims is not None and claims.setdefault(index, _READ) is not _READ:
-                # The request gave up on this one while it ran; it may be read again now.
-                self._hung.pop(declaration, None)
-                return False
-        return True
-
-    def _failed(self, declaration: Declaration, exc: BaseException, duration: float) -> Outcome:
-        if isinstance(exc, EncodingError):
-            failed = Outcome(ERROR, None, None, str(exc), None, duration)
-        else:
-            failed = Outcome(ERROR, None, None, f"{type(exc).__name__}: {exc}", exc, duration)
-        self._log(declaration, failed)
-        return failed
-
-    def _remember(self, declaration: Declaration, value: Any, text: str, duration: float) -> None:
-        expires = time.monotonic() + (declaration.cache_ttl or 0.0)
-        self._cache[declaration] = (expires, Outcome(OK, value, text, None, None, duration, True))
-
-    def _run(
-        self,
-        declarations: Sequence[Declaration],
-        pending: Sequence[int],
-        timeout: float,
-        max_bytes: int,
-    ) -> tuple[_Batch, int, Outcome | None]:
-        """Hand ``pending`` to a worker and wait.
-
-        Return its batch, how many of its readings are complete, and the timeout outcome of the
-        one it gave up on, if any (the readings after it are left for another worker).
-        """
-        batch = _Batch([declarations[index] for index in pending], max_bytes)
-        worker = self._acquire()
-        worker.hand(batch)
-        claims = batch.claims
-        wait = timeout
-        while not worker.wait(wait):
-            stuck = batch.current
-            elapsed = time.perf_counter() - batch.started
-            if elapsed < timeout or stuck >= len(batch.declarations):
-                wait = max(timeout - elapsed, 0.001)
-                continue
-            declaration = batch.declarations[stuck]
-            timed_out = Outcome(
-                status=TIMEOUT,
-                error=f"value() did not return within EXPVAR_TIMEOUT ({timeout:g}s)",
-                duration=elapsed,
-            )
-            # Marked hung before the claim, so that the worker, which unmarks it only after
-            # losing the claim, can never unmark it first.
-            self._hung[declaration] = time.monotonic() - elapsed
-            if claims.setdefault(stuck, timed_out) is not timed_out:
-                self._hung.pop(declaration, None)  # it returned just in time
-                wait = 0.001
-                continue
-            self._log(declaration, timed_out)
-            return batch, stuck, timed_out
-        return batch, len(pending), None
-
-    def _acquire(self) -> _Worker:
-        with self._lock:
-            if self._idle:
-                return self._idle.pop()
-        worker = _Worker()
-        thread = threading.Thread(
-            target=self._serve, args=(worker,), name="expvar-evaluator", daemon=True
-        )
-        thread.start()
-        worker.thread_id = thread.native_id
-        return worker
-
-    def _serve(self, worker: _Worker) -> None:
+            return [self._read(d, max_bytes) for d in declarations]
+        waits = self._reading(declarations, timeout, max_bytes)
         try:
+            future, seconds = next(waits)
             while True:
-                batch = worker.take()
-                if self._read_many(
-                    batch.declarations,
-                    range(len(batch.declarations)),
-                    batch.readings,
-                    batch.max_bytes,
-                    batch,
-                ):
-                    worker.answer()
-                # A value() may have used the database from this thread: honour CONN_MAX_AGE
-                # as a request would.
-                close_old_connections()
-                with self._lock:
-                    if len(self._idle) >= _MAX_IDLE_WORKERS:
-                        return
-                    self._idle.append(worker)
+                wait([future], timeout=seconds)
+                future, seconds = waits.send(None)
+        except StopIteration as finished:
+            reports: list[VariableReport] = finished.value
+            return reports
+
+    async def evaluate_async(
+        self, declarations: Sequence[Declaration], timeout: float | None, max_bytes: int
+    ) -> list[VariableReport]:
+        """``evaluate()`` for async views: the waiting is awaited, the reading the same."""
+        if timeout is None:
+            return [self._read(d, max_bytes) for d in declarations]
+        waits = self._reading(declarations, timeout, max_bytes)
+        try:
+            future, seconds = next(waits)
+            while True:
+                await asyncio.wait([asyncio.wrap_future(future)], timeout=seconds)
+                future, seconds = waits.send(None)
+        except StopIteration as finished:
+            reports: list[VariableReport] = finished.value
+            return reports
+
+    def _reading(
+        self, declarations: Sequence[Declaration], timeout: float, max_bytes: int
+    ) -> Waits:
+        """Hand the declarations to the pool; yield what to wait for and for how long."""
+        reports: list[VariableReport | None] = [None] * len(declarations)
+        pending = list(range(len(declarations)))
+        while pending:
+            batch = _Batch([declarations[i] for i in pending], timeout, max_bytes)
+            future = self._pool.submit(partial(self._read_batch, batch))
+            seconds = timeout
+            while True:
+                yield future, seconds
+                if future.done():
+                    given_up = None
+                    break
+                # started before position: the batch writes them in the other order, so a
+                # fresh position is never paired with a stale start.
+                started, position = batch.started, batch.position
+                elapsed = time.monotonic() - started
+                if elapsed < timeout:
+                    seconds = max(timeout - elapsed, 0.001)
+                    continue
+                batch.stop = True
+                given_up = position
+                break
+            done = len(pending) if given_up is None else given_up
+            for offset in range(done):
+                reports[pending[offset]] = batch.reports[offset]
+            if given_up is None:
+                break
+            reports[pending[given_up]] = self._timed_out(
+                declarations[pending[given_up]], timeout, elapsed
+            )
+            pending = pending[given_up + 1 :]
+        return [
+            report or VariableReport(declaration, ERROR, error="not read: its reader failed")
+            for declaration, report in zip(declarations, reports, strict=True)
+        ]
+
+    def _read_batch(self, batch: _Batch) -> None:
+        for position, declaration in enumerate(batch.declarations):
+            if batch.stop:
+                return
+            batch.started = time.monotonic()
+            batch.position = position
+            batch.reports[position] = self._read_once(declaration, batch)
+
+    def _read_once(self, declaration: Declaration, batch: _Batch) -> VariableReport:
+        """Read ``declaration``, or wait for the call of it already under way."""
+        cached = self._cached(declaration)
+        if cached is not None:
+            return cached
+        mine = _Call(batch.started)
+        call = self._calls.setdefault(declaration, mine)  # atomic: one caller wins
+        if call is not mine:
+            return self._wait_for(call, declaration, batch.timeout)
+        try:
+            report = self._read(declaration, batch.max_bytes, cached=False)
         finally:
-            worker.close()
-            connections.close_all()
+            # Only the caller removes its call; after a fork the map may have been emptied.
+            if self._calls.get(declaration) is mine:
+                del self._calls[declaration]
+        mine.report = report
+        if mine.waiters is not None:
+            with self._lock:
+                for waiter in mine.waiters:
+                    waiter.set()
+        return report
 
-    def after_fork(self) -> None:
-        """Forget the parent's workers in a forked child, which has none of its threads."""
-        # Idle ones would never answer, and variables hung in one would be skipped for good.
-        for worker in self._idle:
-            worker.close()  # the child's copies of the sockets; the parent keeps its own
-        self._idle = []
-        self._hung = {}
-        self._lock = threading.Lock()
+    def _wait_for(self, call: _Call, declaration: Declaration, timeout: float) -> VariableReport:
+        remaining = call.started + timeout - time.monotonic()
+        if remaining > 0:
+            with self._lock:
+                done = threading.Event()
+                if call.report is None:
+                    if call.waiters is None:
+                        call.waiters = []
+                    call.waiters.append(done)
+                else:
+                    done.set()
+            done.wait(remaining)
+        if call.report is not None:
+            return replace(call.report)
+        running = time.monotonic() - call.started
+        return VariableReport(
+            declaration,
+            TIMEOUT,
+            error=(
+                f"still running: value() was called {running:.1f}s ago and has not returned; "
+                "it is skipped until it does"
+            ),
+            duration=running,
+        )
 
-    def read(self, declaration: Declaration, max_bytes: int) -> Outcome:
-        """Call one variable's ``value()`` and encode what it returns; never raises."""
-        readings = Readings(1)
-        self._read_many((declaration,), (0,), readings, max_bytes, None)
-        return readings[0]
+    def _read(
+        self, declaration: Declaration, max_bytes: int, *, cached: bool = True
+    ) -> VariableReport:
+        if cached and (found := self._cached(declaration)) is not None:
+            return found
+        report = read_value(declaration, max_bytes)
+        if report.status == OK and declaration.cache_ttl:
+            expires = time.monotonic() + declaration.cache_ttl
+            self._cache[declaration] = (expires, replace(report, cached=True))
+        elif report.status != OK:
+            self._log(report)
+        return report
 
-    def _log(self, declaration: Declaration, outcome: Outcome | None) -> None:
-        if outcome is None:
-            return
-        message = outcome.error or ""
+    def _cached(self, declaration: Declaration) -> VariableReport | None:
+        if not declaration.cache_ttl:
+            return None
+        entry = self._cache.get(declaration)
+        if entry is None or entry[0] <= time.monotonic():
+            return None
+        return replace(entry[1])  # the name rules mark up their own copy
+
+    def _timed_out(
+        self, declaration: Declaration, timeout: float, elapsed: float
+    ) -> VariableReport:
+        report = VariableReport(
+            declaration,
+            TIMEOUT,
+            error=f"value() did not return within EXPVAR_TIMEOUT ({timeout:g}s)",
+            duration=elapsed,
+        )
+        self._log(report)
+        return report
+
+    def _log(self, report: VariableReport) -> None:
+        # One line per variable and message every few minutes: a monitor polls every second.
+        declaration, message = report.declaration, report.error or ""
         now = time.monotonic()
         last = self._logged.get(declaration)
-        if last is not None and last[0] == message and now - last[1] < _LOG_REPEAT_SECONDS:
+        if last is not None and last[0] == message and now - last[1] < LOG_REPEAT_SECONDS:
             return
         self._logged[declaration] = (message, now)
+        trace = report.traceback
         logger.error(
             "expvar: variable %r from %s failed: %s%s",
             declaration.name,
             declaration.origin,
             message,
-            f"\n{outcome.traceback}" if outcome.traceback else "",
+            f"\n{trace}" if trace else "",
         )
+
+    def after_fork(self) -> None:
+        """Start afresh in a forked child, which has none of its parent's threads."""
+        # Calls under way in the parent would never finish here, and would be skipped for good.
+        self._lock = threading.Lock()
+        self._pool = _Pool()
+        self._calls = {}
 
 
 evaluator = Evaluator()
-
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=evaluator.after_fork)

@@ -1,17 +1,23 @@
-"""What discovery found: every declared variable with its source, and every failed import.
+"""The one registry of published variables, each with the app it comes from (Go's ``Publish``).
 
-The registry is built once at start-up and never changes while requests are served, so the
-grouping of declarations by name is computed here, once.
+Discovery loads the pull variables of every app's ``vars.py`` into it at start-up; push
+variables publish themselves when they are created, before or after that. Every change of what
+is published builds a new ``Layout`` under the registry's lock and swaps it in whole, so a
+request that took one sees a consistent set.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from expvar.encoding import quote_name
+
+PULL = "pull"
+PUSH = "push"
+PROJECT_LABEL = "project"
 
 
 @dataclass(frozen=True)
@@ -24,25 +30,20 @@ class AppSource:
     index: int
 
 
-@dataclass(eq=False)
+@dataclass(frozen=True, eq=False)
 class Declaration:
     """One variable as declared by one app: where it comes from and how to read it."""
 
     name: str
     app: AppSource
     origin: str
-    position: int
     read: Callable[[], Any]
-    cache_ttl: float | None = None
-    kind: str = "pull"
-    # Read on the request thread, without the hand-off that enforces EXPVAR_TIMEOUT.
-    never_blocks: bool = False
     # The object that declared it: the ExpVar instance, or the push variable.
     variable: object = None
-
-    @property
-    def sort_key(self) -> tuple[int, int]:
-        return (self.app.index, self.position)
+    kind: str = PULL
+    cache_ttl: float | None = None
+    # Within its app: pull variables in definition order, then push ones in creation order.
+    position: int = 0
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class ImportFailure:
 
 @dataclass(frozen=True)
 class Problem:
-    """A declaration that was skipped, with the reason a user can act on."""
+    """A declaration that was skipped or is doubtful, with the reason a user can act on."""
 
     app: AppSource
     origin: str
@@ -65,53 +66,62 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class Discovery:
+    """What start-up found in the installed apps' ``vars.py`` modules."""
+
+    apps: tuple[AppSource, ...] = ()
+    declarations: tuple[Declaration, ...] = ()
+    import_failures: tuple[ImportFailure, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    skip: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class Layout:
-    """The declarations at one moment, grouped and ordered for publication.
+    """The declarations at one moment, in publication order and grouped by name."""
 
-    Built whole and swapped in whole, so a request that read one sees a consistent set even while
-    push variables are being added.
-    """
-
-    declarations: tuple[Declaration, ...]
-    by_name: dict[str, list[Declaration]]
-    # Per name, in output order: the name, the name as JSON, and the positions of its
-    # declarations, so a request needs no lookups to assemble the body.
-    plan: list[tuple[str, str, tuple[int, ...]]]
+    declarations: tuple[Declaration, ...] = ()
+    by_name: dict[str, list[Declaration]] = field(default_factory=dict)
+    # Per name, in output order: the name, the name as JSON, and its declarations' positions.
+    plan: tuple[tuple[str, str, tuple[int, ...]], ...] = ()
 
     @classmethod
     def of(cls, declarations: Iterable[Declaration]) -> Layout:
-        ordered = tuple(sorted(declarations, key=lambda d: d.sort_key))
+        ordered = tuple(sorted(declarations, key=lambda d: (d.app.index, d.kind, d.position)))
         by_name: dict[str, list[Declaration]] = {}
-        for declaration in ordered:
+        positions: dict[str, list[int]] = {}
+        for index, declaration in enumerate(ordered):
             by_name.setdefault(declaration.name, []).append(declaration)
-        position = {id(declaration): index for index, declaration in enumerate(ordered)}
-        plan = [
-            (name, quote_name(name), tuple(position[id(d)] for d in by_name[name]))
-            for name in sorted(by_name)
-        ]
+            positions.setdefault(declaration.name, []).append(index)
+        plan = tuple((name, quote_name(name), tuple(positions[name])) for name in sorted(positions))
         return cls(ordered, by_name, plan)
+
+    @property
+    def shared_names(self) -> dict[str, list[Declaration]]:
+        return {name: found for name, found in self.by_name.items() if len(found) > 1}
+
+
+class PushVariable(Protocol):
+    name: str
+    module: str
+    origin: str
+
+    def value(self) -> Any: ...
 
 
 class Registry:
-    """What discovery found: the current layout, plus what went wrong finding it."""
+    """Every published variable: what discovery found, plus the push variables."""
 
     def __init__(
-        self,
-        declarations: Iterable[Declaration] = (),
-        import_failures: Iterable[ImportFailure] = (),
-        problems: Iterable[Problem] = (),
-        apps: Iterable[AppSource] = (),
+        self, discovery: Discovery | None = None, pushed: Iterable[PushVariable] = ()
     ) -> None:
-        self.layout = Layout.of(declarations)
-        self.import_failures = list(import_failures)
-        self.problems = list(problems)
-        self.apps = list(apps)
         self._lock = threading.Lock()
-
-    def add(self, declarations: Iterable[Declaration]) -> None:
-        """Add declarations made after discovery (push variables)."""
+        self._discovery = discovery
+        self._pushed: list[PushVariable] = list(pushed)
+        self.apps: tuple[AppSource, ...] = ()
+        self.layout = Layout()
         with self._lock:
-            self.layout = Layout.of([*self.layout.declarations, *declarations])
+            self._rebuild()
 
     @property
     def declarations(self) -> tuple[Declaration, ...]:
@@ -122,5 +132,104 @@ class Registry:
         return self.layout.by_name
 
     @property
-    def shared_names(self) -> dict[str, list[Declaration]]:
-        return {name: decls for name, decls in self.by_name.items() if len(decls) > 1}
+    def pushed(self) -> tuple[PushVariable, ...]:
+        """The push variables published so far, in creation order."""
+        return tuple(self._pushed)
+
+    @property
+    def import_failures(self) -> tuple[ImportFailure, ...]:
+        return self._discovery.import_failures if self._discovery else ()
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        return self._discovery.problems if self._discovery else ()
+
+    def load(self, discovery: Discovery) -> None:
+        """Publish what discovery found, in place of anything it found before."""
+        with self._lock:
+            self._discovery = discovery
+            self._rebuild()
+
+    def publish(self, variable: PushVariable) -> None:
+        """Publish a push variable under the app whose module created it."""
+        with self._lock:
+            self._pushed.append(variable)
+            self._rebuild()
+
+    def unpublish(self, variables: Iterable[object]) -> None:
+        """Stop publishing push variables (tests that create their own clean up with this)."""
+        gone = {id(variable) for variable in variables}
+        with self._lock:
+            self._pushed = [v for v in self._pushed if id(v) not in gone]
+            self._rebuild()
+
+    def _rebuild(self) -> None:
+        discovery = self._discovery
+        if discovery is None:
+            # Before start-up no app is known: push variables wait to be published.
+            self.apps, self.layout = (), Layout()
+            return
+        apps = list(discovery.apps)
+        pushed = _push_declarations(self._pushed, apps, discovery)
+        self.apps = tuple(apps)
+        self.layout = Layout.of([*discovery.declarations, *pushed])
+
+
+def _push_declarations(
+    variables: Sequence[PushVariable], apps: list[AppSource], discovery: Discovery
+) -> list[Declaration]:
+    """Declare push variables under their apps, adding the ``project`` source if needed."""
+    from django.apps import apps as django_apps  # here: `import expvar` needs no Django setup
+
+    by_label = {app.label: app for app in apps}
+    declarations = []
+    for position, variable in enumerate(variables):
+        config = django_apps.get_containing_app_config(variable.module)
+        if config is None:
+            source = by_label.get(PROJECT_LABEL) or _project_source(apps, by_label)
+        elif config.name in discovery.skip or config.label in discovery.skip:
+            continue
+        elif config.label in by_label:
+            source = by_label[config.label]
+        else:
+            continue  # a discovery of some apps only
+        declarations.append(
+            Declaration(
+                name=variable.name,
+                app=source,
+                origin=variable.origin,
+                read=variable.value,
+                variable=variable,
+                kind=PUSH,
+                position=position,
+            )
+        )
+    return declarations
+
+
+def _project_source(apps: list[AppSource], by_label: dict[str, AppSource]) -> AppSource:
+    # Variables created outside any installed app (settings.py, a script) are listed last.
+    source = AppSource(
+        label=PROJECT_LABEL,
+        name=PROJECT_LABEL,
+        verbose_name="Project",
+        index=max((app.index for app in apps), default=-1) + 1,
+    )
+    apps.append(source)
+    by_label[PROJECT_LABEL] = source
+    return source
+
+
+_registry = Registry()
+
+
+def get_registry() -> Registry:
+    """Return the process-wide registry."""
+    return _registry
+
+
+def set_registry(registry: Registry) -> Registry:
+    """Serve ``registry`` in place of the process-wide one (tests and benchmarks do this)."""
+    global _registry
+    _registry = registry
+    return registry

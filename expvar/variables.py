@@ -15,10 +15,6 @@ class ExpVar:
     name: ClassVar[str | None] = None
     abstract: ClassVar[bool] = False
     cache_ttl: ClassVar[float | None] = None
-    # True promises that value() never waits: no network, database, subprocess or lock that
-    # another thread may hold. It is then read on the request thread, which is faster, but
-    # EXPVAR_TIMEOUT can no longer protect the request from it.
-    never_blocks: ClassVar[bool] = False
     # How /debug/metrics exposes it (see docs/prometheus.md); None: by its value's shape.
     prometheus: ClassVar[Any] = None
 

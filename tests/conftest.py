@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from expvar.discovery import get_registry, set_registry
-from expvar.registry import Registry
+from expvar.registry import Registry, get_registry, set_registry
 
 GODECODE_SOURCE = Path(__file__).resolve().parent / "go" / "godecode"
 

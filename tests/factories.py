@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from expvar.registry import AppSource, Declaration, Registry
+from expvar.registry import AppSource, Declaration, Discovery, Registry
 
 APPS = {
     label: AppSource(label=label, name=f"tests.{label}", verbose_name=label.title(), index=index)
@@ -20,7 +20,6 @@ def declare(
     app: str = "first",
     position: int = 0,
     cache_ttl: float | None = None,
-    never_blocks: bool = False,
 ) -> Declaration:
     source = APPS[app]
     reader = read if callable(read) else (lambda: read)
@@ -28,12 +27,11 @@ def declare(
         name=name,
         app=source,
         origin=f"{source.name}.vars.{name.title().replace('_', '')}{position}",
-        position=position,
         read=reader,
         cache_ttl=cache_ttl,
-        never_blocks=never_blocks,
+        position=position,
     )
 
 
 def registry_of(*declarations: Declaration) -> Registry:
-    return Registry(declarations=list(declarations), apps=list(APPS.values()))
+    return Registry(Discovery(apps=tuple(APPS.values()), declarations=declarations))

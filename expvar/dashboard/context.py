@@ -6,22 +6,16 @@ import datetime
 import functools
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from expvar.dashboard.process import ProcessFacts, process_facts
 from expvar.dashboard.values import ShownValue, show
-from expvar.evaluation import ERROR, OK, TIMEOUT
 from expvar.registry import AppSource, ImportFailure, Problem
-from expvar.resolution import MERGE, MERGED, SHADOWED, Collision, Resolution, VariableReport
+from expvar.reports import MERGE, STATUS_LABELS, Collision, VariableReport
+from expvar.resolution import Resolution
 
-STATUS_LABELS = {
-    OK: "ok",
-    ERROR: "error",
-    TIMEOUT: "timed out",
-    SHADOWED: "shadowed",
-    MERGED: "merged",
-}
 MEMSTATS = "memstats"
 # Go's MemStats.PauseNs is a ring of the last 256 pauses; the card charts the newest of them.
 RUNTIME_PAUSES = 64
@@ -65,7 +59,7 @@ class VariableRow:
 
     @property
     def traceback(self) -> str | None:
-        return self.report.outcome.traceback
+        return self.report.traceback
 
     @property
     def number(self) -> bool:
@@ -136,9 +130,9 @@ class Dashboard:
     sections: list[AppSection]
     rows: list[VariableRow]
     collisions: list[CollisionView]
-    import_failures: list[ImportFailure]
+    import_failures: Sequence[ImportFailure]
     errors: list[VariableRow]
-    problems: list[Problem]
+    problems: Sequence[Problem]
     runtime: RuntimeSample | None
     signature: str
 
@@ -157,8 +151,8 @@ def build_dashboard(resolution: Resolution) -> Dashboard:
             key=_unique_key(report, used),
             report=report,
             status_label=STATUS_LABELS.get(report.status, report.status),
-            duration="cached" if report.outcome.cached else format_duration(report.duration),
-            shown=show(report.outcome.encoded) if report.outcome.encoded is not None else None,
+            duration="cached" if report.cached else format_duration(report.duration),
+            shown=show(report.text) if report.text is not None else None,
         )
         rows.append(row)
         by_report[report] = row
@@ -197,7 +191,7 @@ def _unique_key(report: VariableReport, used: set[str]) -> str:
     return candidate
 
 
-def _sections(apps: list[AppSource], rows: list[VariableRow]) -> list[AppSection]:
+def _sections(apps: Sequence[AppSource], rows: list[VariableRow]) -> list[AppSection]:
     by_label: dict[str, list[VariableRow]] = {}
     for row in rows:
         by_label.setdefault(row.app.label, []).append(row)

@@ -11,7 +11,8 @@ from html import escape
 
 from django.utils.safestring import SafeString
 
-from expvar.dashboard.context import STATUS_LABELS, AppSection, VariableRow
+from expvar.dashboard.context import AppSection, VariableRow
+from expvar.reports import STATUS_LABELS
 
 # Statuses and kinds come from fixed sets; their markup is built once.
 _BADGES = {

@@ -13,12 +13,7 @@ from django.utils.http import urlencode
 from django.utils.text import capfirst
 from django_htmx.http import HttpResponseStopPolling
 
-from expvar.conf import (
-    DEFAULT_REFRESH_INTERVAL,
-    MAX_REFRESH_INTERVAL,
-    settings,
-    usable_seconds,
-)
+from expvar.conf import get_config
 from expvar.dashboard.context import build_dashboard
 from expvar.dashboard.panels import render_panels
 from expvar.resolution import resolve
@@ -83,7 +78,7 @@ def stop_polling(request: HttpRequest, model_admin: ModelAdmin[Any]) -> HttpResp
 
 def refresh_interval() -> float:
     """Return EXPVAR_REFRESH_INTERVAL, or the default where the setting is unusable."""
-    return usable_seconds(settings.REFRESH_INTERVAL, DEFAULT_REFRESH_INTERVAL, MAX_REFRESH_INTERVAL)
+    return get_config().refresh_interval
 
 
 def _url(view: str, model_admin: ModelAdmin[Any]) -> str:

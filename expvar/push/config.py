@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
+
+from expvar.issues import Issue
+from expvar.push.stores.backends import Backend, classify
 
 LOCAL = "local"
 CACHE = "cache"
@@ -32,20 +35,25 @@ class StoreConfig:
     timeout: float = DEFAULT_TIMEOUT
     heartbeat: float = DEFAULT_HEARTBEAT
     max_pending: int = DEFAULT_MAX_PENDING
-
-
-@dataclass(frozen=True)
-class Issue:
-    id: str
-    message: str
-    hint: str
+    # How to use the alias's cache backend (CACHE only).
+    cache: Backend | None = None
+    # What was wrong with the setting, if anything: the store is then this process's.
+    issues: tuple[Issue, ...] = ()
 
 
 EXAMPLE = '{"BACKEND": "cache", "ALIAS": "default"}'
 
 
-def parse(value: Any) -> tuple[StoreConfig | None, list[Issue]]:
-    """Read an ``EXPVAR_STORE`` value; the config is None when any issue was found."""
+def parse_store(value: Any, caches: Any) -> tuple[StoreConfig, list[Issue]]:
+    """Read ``EXPVAR_STORE``; with any issue, push variables count in this process only."""
+    config, issues = _parse(value)
+    if config is not None and config.backend == CACHE:
+        backend, issues = _cache_backend(config.alias, caches)
+        config = replace(config, cache=backend) if backend is not None else None
+    return config or StoreConfig(issues=tuple(issues)), issues
+
+
+def _parse(value: Any) -> tuple[StoreConfig | None, list[Issue]]:
     if value == LOCAL:
         return StoreConfig(), []
     if not isinstance(value, dict):
@@ -80,13 +88,7 @@ def parse(value: Any) -> tuple[StoreConfig | None, list[Issue]]:
         )
     alias = value.get("ALIAS", DEFAULT_ALIAS)
     if not isinstance(alias, str) or not alias:
-        issues.append(
-            Issue(
-                "expvar.E033",
-                f'EXPVAR_STORE["ALIAS"] must name an entry of CACHES, not {alias!r}.',
-                'Write for example "ALIAS": "default".',
-            )
-        )
+        issues.append(_not_a_cache(alias))
     prefix = value.get("KEY_PREFIX", DEFAULT_KEY_PREFIX)
     if not isinstance(prefix, str) or not _PREFIX.fullmatch(prefix):
         issues.append(
@@ -162,3 +164,31 @@ def _number(value: dict[Any, Any], key: str, default: float, *, allow_zero: bool
     if number < 0 or (number == 0 and not allow_zero) or number > LONGEST:
         return None
     return float(number)
+
+
+def _not_a_cache(alias: Any) -> Issue:
+    return Issue(
+        "expvar.E033",
+        f'EXPVAR_STORE["ALIAS"] must name an entry of CACHES, not {alias!r}.',
+        f"Add CACHES[{alias!r}] pointing at the Redis or Memcached server every process "
+        'shares, or name an existing alias (for example "ALIAS": "default").',
+    )
+
+
+def _cache_backend(alias: str, caches: Any) -> tuple[Backend | None, list[Issue]]:
+    params = caches.get(alias) if isinstance(caches, dict) else None
+    if not isinstance(params, dict):
+        return None, [_not_a_cache(alias)]
+    path = str(params.get("BACKEND", ""))
+    backend = classify(path)
+    if isinstance(backend, Backend):
+        return backend, []
+    return None, [
+        Issue(
+            "expvar.E034",
+            f"CACHES[{alias!r}] uses {path}, which {backend}; push variables cannot be shared "
+            "through it, and count in each process until it is fixed.",
+            "Point the alias at django.core.cache.backends.redis.RedisCache (or a Memcached "
+            'backend), or set EXPVAR_STORE = "local" to count per process.',
+        )
+    ]

@@ -11,9 +11,10 @@ import sys
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
-from expvar.push import keys, registration
+from expvar.push import keys
 from expvar.push.stores import current
 from expvar.push.units import from_units, join, to_units
+from expvar.registry import get_registry
 
 MapKey = str | tuple[str, ...]
 MapValue = int | float | str
@@ -43,8 +44,6 @@ class Var:
     """A named value that is published at ``/debug/vars`` as soon as it is created."""
 
     kind: ClassVar[str]
-    # The store cells a shared store reads ahead, with the other variables', in a request.
-    prefetch: tuple[str, ...] = ()
 
     def __init__(self, name: str, *, prometheus: Any = None) -> None:
         if not isinstance(name, str) or not name:
@@ -55,7 +54,7 @@ class Var:
         self.module = _caller_module()
         self.origin = f"{self.module}:{type(self).__name__}({name!r})"
         self._bind()
-        registration.created(self)
+        get_registry().publish(self)
 
     def _bind(self) -> None:
         raise NotImplementedError
@@ -72,7 +71,6 @@ class Int(Var):
 
     def _bind(self) -> None:
         self._cell = keys.scalar(self.name, keys.INT)
-        self.prefetch = (self._cell,)
 
     def add(self, delta: int) -> None:
         current().add(self._cell, delta if type(delta) is int else _int(delta, "Int.add()"))
@@ -90,7 +88,6 @@ class Float(Var):
 
     def _bind(self) -> None:
         self._cell = keys.scalar(self.name, keys.FLOAT)
-        self.prefetch = (self._cell,)
 
     def add(self, delta: float) -> None:
         current().add(self._cell, to_units(delta))
@@ -108,7 +105,6 @@ class String(Var):
 
     def _bind(self) -> None:
         self._cell = keys.scalar(self.name, keys.TEXT)
-        self.prefetch = (self._cell,)
 
     def set(self, value: str) -> None:
         if not isinstance(value, str):

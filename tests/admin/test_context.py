@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 
 from expvar.dashboard.context import build_dashboard, format_duration, format_uptime
-from expvar.evaluation import TIMEOUT, Outcome
 from expvar.registry import Registry
+from expvar.reports import TIMEOUT
 from expvar.resolution import resolve
 from tests.dashboardapp import vars as test_vars
 from tests.dashboardapp.registry import registry_with
@@ -40,7 +40,6 @@ def test_row_keys_are_unique() -> None:
 
 def test_timeout_is_labelled_timed_out() -> None:
     resolution = resolve(registry_with(test_vars.Ticker, installed=False))
-    resolution.variables[0].outcome = Outcome(status=TIMEOUT, error="slow")
     resolution.variables[0].status = TIMEOUT
 
     assert build_dashboard(resolution).rows[0].status_label == "timed out"

@@ -2,11 +2,14 @@ from __future__ import annotations
 
 import pytest
 
+from expvar.contrib.cmdline.conf import parse_redaction
 from expvar.contrib.cmdline.redact import REDACTED, redact_argv
 
 
 def redact(*argv: str, setting: object = True) -> list[str]:
-    return redact_argv(["python", *argv], setting)[1:]
+    redaction = parse_redaction(setting)
+    argv_ = ["python", *argv]
+    return (redact_argv(argv_, redaction.extra) if redaction.enabled else argv_)[1:]
 
 
 def test_option_equals_value_is_redacted() -> None:
@@ -121,7 +124,7 @@ def test_pattern_with_a_global_flag_is_skipped() -> None:
 
 def test_redaction_returns_a_new_list() -> None:
     argv = ["python", "--password=abc"]
-    redact_argv(argv, True)
+    redact_argv(argv)
     assert argv == ["python", "--password=abc"]
 
 

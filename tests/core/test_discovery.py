@@ -7,7 +7,8 @@ import pytest
 from django.apps import apps
 from django.test import Client, override_settings
 
-from expvar.discovery import discover, get_registry
+from expvar.discovery import discover
+from expvar.registry import get_registry
 
 
 def names_by_app(registry):  # type: ignore[no-untyped-def]
@@ -66,6 +67,7 @@ def test_the_source_of_each_variable_is_remembered() -> None:
     assert answer.origin == "tests.testapps.alpha.vars.Answer"
     assert answer.app.name == "tests.testapps.alpha"
     assert answer.position == 0
+    assert answer.kind == "pull"
 
 
 @pytest.mark.parametrize("entry", ["tests.testapps.beta", "beta"])
@@ -135,43 +137,6 @@ def test_invalid_cache_ttl_is_reported_and_ignored(tmp_path, monkeypatch) -> Non
     [declaration] = registry.declarations
     assert declaration.cache_ttl is None
     assert "cache_ttl is 'ten'" in registry.problems[0].message
-
-
-def test_never_blocks_is_taken_from_the_class(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    package = tmp_path / "quickapp"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    (package / "vars.py").write_text(
-        "import expvar\n"
-        "class Quick(expvar.ExpVar):\n"
-        "    name = 'quick'\n"
-        "    never_blocks = True\n"
-        "    def value(self):\n"
-        "        return 1\n"
-        "class Careful(expvar.ExpVar):\n"
-        "    name = 'careful'\n"
-        "    def value(self):\n"
-        "        return 2\n"
-    )
-    monkeypatch.syspath_prepend(str(tmp_path))
-    config = mock.Mock(
-        label="quickapp", verbose_name="Q", module=importlib.import_module("quickapp")
-    )
-    config.name = "quickapp"
-    registry = discover([config])
-    assert {d.name: d.never_blocks for d in registry.declarations} == {
-        "quick": True,
-        "careful": False,
-    }
-
-
-def test_contrib_variables_and_local_push_variables_never_block() -> None:
-    from expvar.discovery import get_registry
-
-    by_name = get_registry().by_name
-    for name in ("cmdline", "memstats", "resource", "cpu", "vmem", "swap", "netio", "process"):
-        assert by_name[name][0].never_blocks, name
-    assert by_name["http"][0].never_blocks  # the tests' store is the local one
 
 
 def test_requests_neither_import_vars_modules_nor_scan_classes() -> None:

@@ -142,7 +142,7 @@ def test_raising_variable_is_left_out_and_reported() -> None:
     [bad] = resolution.errors
     assert bad.name == "bad"
     assert bad.error == "RuntimeError: database is down"
-    assert "Traceback" in (bad.outcome.traceback or "")
+    assert "Traceback" in (bad.traceback or "")
 
 
 def test_unencodable_value_is_left_out_and_reported() -> None:

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 from expvar.discovery import discover
-from expvar.registry import AppSource, Declaration, Registry
+from expvar.registry import AppSource, Declaration, Discovery, Registry, get_registry
 from expvar.variables import ExpVar
 
 LABEL = "dashboardapp"
@@ -9,14 +11,13 @@ LABEL = "dashboardapp"
 
 def registry_with(*classes: type[ExpVar], installed: bool = True) -> Registry:
     """Return the installed apps' registry (or an empty one) plus these classes as one app."""
-    registry = discover() if installed else Registry()
+    found = discover() if installed else Discovery()
     app = AppSource(
         label=LABEL,
         name="tests.dashboardapp",
         verbose_name="Dashboard test app",
-        index=len(registry.apps),
+        index=len(found.apps),
     )
-    registry.apps.append(app)
     declarations = []
     for position, cls in enumerate(classes):
         instance = cls()
@@ -27,9 +28,12 @@ def registry_with(*classes: type[ExpVar], installed: bool = True) -> Registry:
                 name=name,
                 app=app,
                 origin=f"{cls.__module__}.{cls.__qualname__}",
-                position=position,
                 read=instance.value,
+                variable=instance,
+                position=position,
             )
         )
-    registry.add(declarations)
-    return registry
+    found = replace(
+        found, apps=(*found.apps, app), declarations=(*found.declarations, *declarations)
+    )
+    return Registry(found, pushed=get_registry().pushed if installed else ())

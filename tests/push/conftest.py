@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
-from expvar.push import registration
 from expvar.push.stores import current, reset
 from expvar.push.stores.base import Store
+from expvar.registry import get_registry
 
 REDIS_URL = os.environ.get("EXPVAR_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 REDIS_BACKEND = "django.core.cache.backends.redis.RedisCache"
@@ -25,9 +25,9 @@ def unique(stem: str = "v") -> str:
 @pytest.fixture(autouse=True)
 def _forget_test_variables() -> Iterator[None]:
     # Variables a test creates are unpublished after it, so other tests see the site as it is.
-    before = len(registration._created)
+    before = len(get_registry().pushed)
     yield
-    registration.forget(registration._created[before:])
+    get_registry().unpublish(get_registry().pushed[before:])
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from django.test import AsyncClient, Client, RequestFactory, override_settings
 
 from expvar.contrib.http.middleware import HttpMetricsMiddleware
 from expvar.contrib.http.vars import BUCKET_KEYS, bucket_key, http, method_key, status_key
-from expvar.discovery import get_registry
+from expvar.registry import get_registry
 
 pytestmark = pytest.mark.urls("tests.push.urls")
 

@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.test import override_settings
 
 import expvar
-from expvar.discovery import discover, get_registry
-from expvar.push.registration import PROJECT_LABEL
+from expvar.discovery import discover
+from expvar.registry import PROJECT_LABEL, Registry, get_registry
 from expvar.resolution import resolve
 from tests.push.conftest import unique
 
@@ -78,18 +78,22 @@ def test_push_maps_merge_with_pull_dicts_of_the_same_name() -> None:
     assert collision.merged["widgets"] == 3
 
 
-def test_discovery_picks_up_variables_created_before_it() -> None:
+def test_variables_created_before_discovery_are_published_when_it_loads() -> None:
     name = unique("early")
-    expvar.Int(name)
-    assert name in discover().by_name
+    registry = Registry(pushed=[expvar.Int(name)])
+    assert name not in registry.by_name
+    registry.load(discover())
+    assert name in registry.by_name
 
 
-def test_skipped_apps_publish_no_push_variables() -> None:
+def test_skipped_apps_publish_no_push_variables(use_registry: Any) -> None:
     name = unique("skipped")
     declare_in("tests.testapps.beta.skipped", f"import expvar\nv = expvar.Int({name!r})")
-    assert name in discover().by_name
-    assert name not in discover(skip=["beta"]).by_name
+    pushed = get_registry().pushed
+    assert name in Registry(discover(), pushed).by_name
+    assert name not in Registry(discover(skip=["beta"]), pushed).by_name
     with override_settings(EXPVAR_SKIP=["tests.testapps.beta"]):
+        use_registry(Registry(discover()))  # start-up, with the setting
         later = unique("later")
         declare_in("tests.testapps.beta.skipped2", f"import expvar\nv = expvar.Int({later!r})")
         assert later not in get_registry().by_name
@@ -100,7 +104,7 @@ def test_registry_for_some_apps_only_leaves_other_apps_variables_out() -> None:
 
     name = unique("betaonly")
     declare_in("tests.testapps.beta.partial", f"import expvar\nv = expvar.Int({name!r})")
-    registry = discover([apps.get_app_config("alpha")])
+    registry = Registry(discover([apps.get_app_config("alpha")]), get_registry().pushed)
     assert name not in registry.by_name
 
 
@@ -162,14 +166,3 @@ def test_skip_setting_that_is_not_a_list_skips_nothing() -> None:
         name = unique("notskipped")
         declare_in("tests.testapps.beta.odd", f"import expvar\nv = expvar.Int({name!r})")
         assert name in get_registry().by_name
-
-
-def test_push_variables_are_read_by_the_worker_only_when_the_store_is_shared() -> None:
-    name = unique("reads")
-    expvar.Int(name)
-    [local] = discover().by_name[name]
-    assert local.never_blocks  # a dict lookup: read on the request thread
-    shared = {"BACKEND": "cache", "ALIAS": "default"}
-    with override_settings(EXPVAR_STORE=shared):
-        [networked] = discover().by_name[name]
-    assert not networked.never_blocks  # a round trip: EXPVAR_TIMEOUT guards it

@@ -9,7 +9,7 @@ import pytest
 
 from expvar.push import keys
 from expvar.push.buffer import ADD, DELETE, SET, Buffer, apply, combine
-from expvar.push.config import StoreConfig, parse
+from expvar.push.config import parse_store
 from expvar.push.health import Health, is_transport_error
 from expvar.push.stores.backends import SUITABLE, classify
 from expvar.push.units import from_units, join, to_units
@@ -170,9 +170,10 @@ def test_plain_names_stay_readable_in_keys_others_are_hashed() -> None:
 
 
 def test_config_defaults() -> None:
-    config, issues = parse({"BACKEND": "cache"})
+    redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://x"}
+    config, issues = parse_store({"BACKEND": "cache"}, {"default": redis})
     assert issues == []
-    assert config == StoreConfig(backend="cache")
+    assert (config.backend, config.alias, config.key_prefix) == ("cache", "default", "expvar")
     assert config.flush_interval == 1.0
     assert config.timeout == 0.5
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 REDACTED = "<redacted>"
 
@@ -33,18 +32,9 @@ _URL_USER = re.compile(r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://[^:@/\s]
 _HOST_END = re.compile(r"[/?#\s]")
 
 
-def redact_argv(argv: Sequence[str], setting: Any) -> list[str]:
-    """Return ``argv`` with secrets replaced by ``REDACTED``, as ``setting`` asks."""
-    if setting is False:
-        return list(argv)
-    return list(_redact(tuple(argv), extra_patterns(setting)))
-
-
-def extra_patterns(setting: Any) -> tuple[str, ...]:
-    # Malformed entries are reported by the system checks; here they are left out, never fatal.
-    if not isinstance(setting, (list, tuple)):
-        return ()
-    return tuple(p for p in setting if isinstance(p, str) and pattern_error(p) is None)
+def redact_argv(argv: Sequence[str], extra: tuple[str, ...] = ()) -> list[str]:
+    """Return ``argv`` with secrets replaced by ``REDACTED``; ``extra`` adds name patterns."""
+    return list(_redact(tuple(argv), extra))
 
 
 def pattern_error(pattern: str) -> str | None:

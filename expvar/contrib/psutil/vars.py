@@ -10,7 +10,6 @@ from expvar.contrib.psutil.process import sampler
 
 class Cpu(expvar.ExpVar):
     name = "cpu"
-    never_blocks = True
 
     def value(self) -> dict[str, Any]:
         return psutil.cpu_times()._asdict()
@@ -18,7 +17,6 @@ class Cpu(expvar.ExpVar):
 
 class VirtualMemory(expvar.ExpVar):
     name = "vmem"
-    never_blocks = True
 
     def value(self) -> dict[str, Any]:
         return psutil.virtual_memory()._asdict()
@@ -26,7 +24,6 @@ class VirtualMemory(expvar.ExpVar):
 
 class SwapMemory(expvar.ExpVar):
     name = "swap"
-    never_blocks = True
 
     def value(self) -> dict[str, Any]:
         return psutil.swap_memory()._asdict()
@@ -34,7 +31,6 @@ class SwapMemory(expvar.ExpVar):
 
 class NetIO(expvar.ExpVar):
     name = "netio"
-    never_blocks = True
 
     def value(self) -> dict[str, Any]:
         # psutil returns None on a host without network interfaces.
@@ -44,7 +40,7 @@ class NetIO(expvar.ExpVar):
 
 class Process(expvar.ExpVar):
     name = "process"
-    never_blocks = True
+    prometheus = "expvar.contrib.psutil.prometheus.process_families"
 
     def value(self) -> dict[str, int | float]:
         return sampler.sample()

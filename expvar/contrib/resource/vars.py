@@ -33,7 +33,6 @@ if _resource is not None:
 
     class Resource(expvar.ExpVar):
         name = "resource"
-        never_blocks = True
 
         def value(self) -> dict[str, float | int]:
             usage = _getrusage(_RUSAGE_SELF)

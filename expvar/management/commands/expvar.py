@@ -7,7 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from expvar.resolution import MERGE, Resolution, VariableReport, resolve
+from expvar.reports import MERGE, VariableReport
+from expvar.resolution import Resolution, resolve
 
 
 class Command(BaseCommand):

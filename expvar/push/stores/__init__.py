@@ -63,35 +63,20 @@ def _build() -> Store:
 
 
 def _make() -> Store:
-    from expvar.conf import settings
-    from expvar.push.config import LOCAL, parse
+    from expvar.conf import get_config
 
-    config, issues = parse(settings.STORE)
-    if config is None:
+    config = get_config().store
+    if config.issues:
         logger.error(
             "expvar: EXPVAR_STORE is invalid (%s); push variables count in this process only. "
             "Run `manage.py check` for how to fix it.",
-            "; ".join(issue.message for issue in issues),
+            "; ".join(issue.message for issue in config.issues),
         )
+    if config.cache is None:
         return _local
-    if config.backend == LOCAL:
-        return _local
-    from django.conf import settings as django_settings
-
-    from expvar.push.stores.backends import Backend, classify
     from expvar.push.stores.cache import CacheStore
 
-    caches: Any = getattr(django_settings, "CACHES", {})
-    params = caches.get(config.alias) if isinstance(caches, dict) else None
-    backend = classify(str(params.get("BACKEND", ""))) if isinstance(params, dict) else None
-    if not isinstance(backend, Backend):
-        logger.error(
-            "expvar: EXPVAR_STORE names cache alias %r, which cannot hold shared counters; "
-            "push variables count in this process only. Run `manage.py check`.",
-            config.alias,
-        )
-        return _local
-    return CacheStore(config, backend)
+    return CacheStore(config, config.cache)
 
 
 def _hook() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -38,9 +37,6 @@ class ProcessRecord:
     pending: int = 0
 
 
-_NO_BATCHING = nullcontext()  # reusable: it holds no state
-
-
 class Store(ABC):
     kind: ClassVar[str]
 
@@ -62,10 +58,6 @@ class Store(ABC):
 
     @abstractmethod
     def get_many(self, cells: Sequence[str]) -> dict[str, int | str]: ...
-
-    def reading(self) -> AbstractContextManager[object]:
-        """A run of reads on this thread (one request's): a store may batch them."""
-        return _NO_BATCHING
 
     @abstractmethod
     def entries(self, index: str) -> list[str]:

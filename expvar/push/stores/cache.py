@@ -22,7 +22,7 @@ from django.core.cache.backends.base import BaseCache
 from django.utils.module_loading import import_string
 
 from expvar.process import this_process
-from expvar.push import heartbeat, registration
+from expvar.push import heartbeat
 from expvar.push.buffer import ADD, DELETE, SET, Buffer, Mark, Op, apply
 from expvar.push.config import StoreConfig
 from expvar.push.health import Health, is_transport_error
@@ -44,7 +44,6 @@ RETRY_PERIOD = 1.0
 # written by the background retry alone.
 SLOW_PAUSE = 5.0
 _GET_MANY_CHUNK = 1000
-_ABSENT = object()  # a cell a read run found missing from the store
 
 
 class CacheStore(Store):
@@ -79,7 +78,6 @@ class CacheStore(Store):
         self._backends: list[BaseCache] = []
         self._buffer = Buffer(self.config.max_pending)
         self._flush_lock = threading.Lock()
-        self._flushes = 0  # how many flushes have taken updates out of the buffer
         self._start_lock = threading.Lock()
         self._listed: dict[Mark, float] = {}
         self._ticker: Ticker | None = None
@@ -156,7 +154,6 @@ class CacheStore(Store):
         ops, marks = self._buffer.take()
         if not ops and not marks:
             return True
-        self._flushes += 1
         op_items, mark_items = list(ops.items()), list(marks.items())
         ops_done = marks_done = 0
         try:
@@ -247,36 +244,9 @@ class CacheStore(Store):
 
     # -- reads: the store's value with this process's pending updates on top ----------------
 
-    @contextmanager
-    def reading(self) -> Iterator[None]:
-        # The first read of the run fetches every scalar push variable's cell with it, so a
-        # request reading many scalars pays one round trip, and sees them all as of one moment.
-        self._local.snapshot = {}
-        self._local.snapshot_flushes = self._flushes
-        try:
-            yield
-        finally:
-            self._local.snapshot = None
-
     def get_many(self, cells: Sequence[str]) -> dict[str, int | str]:
-        snapshot: dict[str, Any] | None = getattr(self._local, "snapshot", None)
         with self._no_flush():
-            if snapshot is None:
-                raw = self._fetch(cells)
-            else:
-                if self._local.snapshot_flushes != self._flushes:
-                    # Updates left the buffer for the store since the snapshot was read: the
-                    # snapshot lacks them, and the buffer no longer holds them.
-                    snapshot.clear()
-                    self._local.snapshot_flushes = self._flushes
-                missing = [cell for cell in cells if cell not in snapshot]
-                if missing:
-                    if not snapshot:
-                        missing += [c for c in registration.prefetch_cells() if c not in cells]
-                    fetched = self._fetch(missing)
-                    snapshot.update(dict.fromkeys(missing, _ABSENT))
-                    snapshot.update(fetched)
-                raw = {cell: snapshot[cell] for cell in cells if snapshot[cell] is not _ABSENT}
+            raw = self._fetch(cells)
             pending = self._buffer.peek(cells)
         found: dict[str, int | str] = {}
         for cell, value in raw.items():

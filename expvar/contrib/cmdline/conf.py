@@ -1,0 +1,80 @@
+"""``EXPVAR_CMDLINE_REDACT``, parsed once into what ``redact_argv`` needs, with its issues."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.signals import setting_changed
+
+from expvar.contrib.cmdline.redact import pattern_error
+from expvar.issues import Issue
+
+
+@dataclass(frozen=True)
+class Redaction:
+    enabled: bool = True
+    # Option-name patterns on top of the defaults.
+    extra: tuple[str, ...] = ()
+    issues: tuple[Issue, ...] = ()
+
+
+def parse_redaction(value: Any) -> Redaction:
+    """Read an ``EXPVAR_CMDLINE_REDACT`` value; malformed entries are reported and left out."""
+    if isinstance(value, bool):
+        return Redaction(enabled=value)
+    if not isinstance(value, (list, tuple)):
+        return Redaction(issues=(_not_a_list(value),))
+    extra: list[str] = []
+    issues: list[Issue] = []
+    for entry in value:
+        if not isinstance(entry, str):
+            issues.append(
+                Issue(
+                    "expvar.E021",
+                    f"EXPVAR_CMDLINE_REDACT entry {entry!r} is not a string; it is ignored.",
+                    'Each entry is a regular expression for option names, such as "^db-".',
+                )
+            )
+        elif (error := pattern_error(entry)) is not None:
+            issues.append(
+                Issue(
+                    "expvar.E022",
+                    f"EXPVAR_CMDLINE_REDACT entry {entry!r} is not a valid regular expression "
+                    f"({error}); it is ignored.",
+                    "Fix the pattern; use re.escape() for literal text. Matching is already "
+                    "case-insensitive, and a global flag such as (?i) cannot be used here.",
+                )
+            )
+        else:
+            extra.append(entry)
+    return Redaction(extra=tuple(extra), issues=tuple(issues))
+
+
+def _not_a_list(value: Any) -> Issue:
+    return Issue(
+        "expvar.E020",
+        f"EXPVAR_CMDLINE_REDACT must be True, False, or a list of regular expressions, not "
+        f"{value!r}. Until it is fixed the default redaction applies.",
+        f"Write EXPVAR_CMDLINE_REDACT = [{value!r}] to add that option-name pattern to the "
+        "defaults."
+        if isinstance(value, str)
+        else "Remove it (redaction is on by default), set it to False to publish the command "
+        'line unchanged, or list extra option-name patterns: ["^db-", "dsn"].',
+    )
+
+
+@functools.cache
+def get_redaction() -> Redaction:
+    """Return the parsed setting, parsing it on first use after start-up or a change."""
+    return parse_redaction(getattr(settings, "EXPVAR_CMDLINE_REDACT", True))
+
+
+def _forget(*, setting: str, **kwargs: Any) -> None:
+    if setting == "EXPVAR_CMDLINE_REDACT":
+        get_redaction.cache_clear()
+
+
+setting_changed.connect(_forget, dispatch_uid="expvar.contrib.cmdline.conf.forget")
