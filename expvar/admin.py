@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
-from django.urls import URLPattern, path, reverse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.urls import URLPattern, path
 from django.views.decorators.cache import never_cache
 from django.views.decorators.gzip import gzip_page
 
@@ -71,26 +72,21 @@ class VariableAdmin(_ModelAdmin):
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
-        if not self.has_view_permission(request):
-            return self._to_login(request)
+        self._require_view_permission(request)
         return views.dashboard(request, self, extra_context)
 
     def _refresh(self, request: HttpRequest) -> HttpResponseBase:
-        if not self.has_view_permission(request):
-            return self._to_login(request)
+        self._require_view_permission(request)
         return views.refresh(request, self)
 
     def _may_view(self, request: HttpRequest) -> bool:
         return self.admin_site.has_permission(request) and self.has_view_permission(request)
 
-    def _to_login(self, request: HttpRequest) -> HttpResponse:
-        # Staff without the permission go to the admin login too, but without ``next``: the
-        # login page sends a logged-in staff member on to ``next`` (Django 6) or to the index
-        # (5.2), and ``next`` pointing back here would loop.
-        messages.warning(
-            request, "You do not have permission to view expvar variables.", fail_silently=True
-        )
-        return HttpResponseRedirect(reverse("admin:login", current_app=self.admin_site.name))
+    def _require_view_permission(self, request: HttpRequest) -> None:
+        # Staff are logged in already: the login page would only send them back (403, as the
+        # admin answers a staff member who lacks a model's view permission).
+        if not self.has_view_permission(request):
+            raise PermissionDenied("You do not have permission to view expvar variables.")
 
 
 def _is_htmx(request: HttpRequest) -> bool:

@@ -173,3 +173,10 @@ def test_malformed_settings_do_not_stop_the_endpoint(client: Client, bad_setting
         response = client.get("/debug/vars")
     assert response.status_code == 200
     assert json.loads(response.content)["answer"] == 42
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete"])
+def test_other_methods_get_405_even_when_csrf_is_enforced(method: str) -> None:
+    response = getattr(Client(enforce_csrf_checks=True), method)("/debug/vars")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
