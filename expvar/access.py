@@ -8,7 +8,9 @@ import hmac
 import ipaddress
 import logging
 from functools import lru_cache
+from typing import Any
 
+from asgiref.sync import iscoroutinefunction, sync_to_async
 from django.http import HttpRequest
 
 from expvar.conf import IPNetwork, get_config
@@ -28,17 +30,43 @@ def is_allowed(request: HttpRequest) -> bool:
         return False
 
 
+async def is_allowed_async(request: HttpRequest) -> bool:
+    """``is_allowed()`` for async views: the user is loaded without blocking the loop."""
+    policy = get_config().access
+    try:
+        if policy is None:
+            return _allowed_by_address_or_token(request) or _is_staff(await _auser(request))
+        if iscoroutinefunction(policy):
+            return bool(await policy(request))
+        return bool(await sync_to_async(policy)(request))
+    except Exception:
+        logger.exception("expvar: the access policy %r raised; the request is denied", policy)
+        return False
+
+
 def default_policy(request: HttpRequest) -> bool:
-    """Loopback, INTERNAL_IPS, EXPVAR_ALLOWED_IPS, active staff, or the EXPVAR_TOKEN."""
+    """Loopback, INTERNAL_IPS, EXPVAR_ALLOWED_IPS, the EXPVAR_TOKEN, or active staff."""
+    return _allowed_by_address_or_token(request) or _is_staff(getattr(request, "user", None))
+
+
+def _allowed_by_address_or_token(request: HttpRequest) -> bool:
+    # Before the user: a monitor's poll then costs no session lookup.
     address = client_address(request)
     if address is not None and (
         address.is_loopback or _in_networks(address, get_config().networks)
     ):
         return True
-    user = getattr(request, "user", None)
-    if user is not None and user.is_active and user.is_staff:
-        return True
     return has_token(request)
+
+
+def _is_staff(user: Any) -> bool:
+    return user is not None and bool(user.is_active and user.is_staff)
+
+
+async def _auser(request: HttpRequest) -> Any:
+    # request.auser() comes with AuthenticationMiddleware; without it there is no user.
+    auser = getattr(request, "auser", None)
+    return await auser() if auser is not None else None
 
 
 def _in_networks(address: IPAddress, networks: tuple[IPNetwork, ...]) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import logging
 import traceback
 from collections.abc import Iterable
@@ -110,6 +111,7 @@ def _collect(
                 origin=origin,
                 read=instance.value,
                 variable=instance,
+                is_async=inspect.iscoroutinefunction(instance.value),
                 cache_ttl=_cache_ttl(attribute, source, origin, problems),
                 position=len(declarations),
             )

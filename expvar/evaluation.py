@@ -26,6 +26,7 @@ from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import Future, wait
 from dataclasses import replace
 from functools import partial
+from typing import Any
 
 from django.db import close_old_connections, connections
 
@@ -41,21 +42,46 @@ LOG_REPEAT_SECONDS = 300.0
 
 
 def read_value(declaration: Declaration, max_bytes: int) -> VariableReport:
-    """Call one variable's ``value()`` and encode what it returns; never raises."""
+    """Call one variable's ``value()`` and encode what it returns; never raises.
+
+    An ``async def value()`` runs to completion here, in its own event loop.
+    """
     started = time.perf_counter()
     try:
         value = declaration.read()
         if inspect.iscoroutine(value):
             value = asyncio.run(value)
-        value, text = encode(value, max_bytes)
+        return _encoded(declaration, value, max_bytes, started)
     except BaseException as exc:  # a variable may not take the reader down, even with exit()
-        duration = time.perf_counter() - started
-        if isinstance(exc, EncodingError):
-            return VariableReport(declaration, ERROR, error=str(exc), duration=duration)
-        return VariableReport(
-            declaration, ERROR, error=describe(exc), exception=exc, duration=duration
-        )
+        return _failed(declaration, exc, started)
+
+
+async def read_value_async(declaration: Declaration, max_bytes: int) -> VariableReport:
+    """Await one variable's ``async def value()`` and encode what it gives; never raises."""
+    started = time.perf_counter()
+    try:
+        value = declaration.read()
+        if inspect.isawaitable(value):
+            value = await value
+        return _encoded(declaration, value, max_bytes, started)
+    except asyncio.CancelledError:
+        raise
+    except BaseException as exc:
+        return _failed(declaration, exc, started)
+
+
+def _encoded(
+    declaration: Declaration, value: Any, max_bytes: int, started: float
+) -> VariableReport:
+    value, text = encode(value, max_bytes)
     return VariableReport(declaration, OK, value, text, duration=time.perf_counter() - started)
+
+
+def _failed(declaration: Declaration, exc: BaseException, started: float) -> VariableReport:
+    duration = time.perf_counter() - started
+    if isinstance(exc, EncodingError):
+        return VariableReport(declaration, ERROR, error=str(exc), duration=duration)
+    return VariableReport(declaration, ERROR, error=describe(exc), exception=exc, duration=duration)
 
 
 class _Pool:
@@ -142,6 +168,8 @@ class Evaluator:
         self._lock = threading.Lock()
         self._pool = _Pool()
         self._calls: dict[Declaration, _Call] = {}
+        # Coroutine values being awaited, and since when (each on the loop that started it).
+        self._tasks: dict[Declaration, tuple[asyncio.Task[VariableReport], float]] = {}
         self._cache: dict[Declaration, tuple[float, VariableReport]] = {}
         self._logged: dict[Declaration, tuple[str, float]] = {}
 
@@ -173,10 +201,26 @@ class Evaluator:
     async def evaluate_async(
         self, declarations: Sequence[Declaration], timeout: float | None, max_bytes: int
     ) -> list[VariableReport]:
-        """``evaluate()`` for async views: the waiting is awaited, the reading the same."""
+        """``evaluate()`` for async views: nothing blocks the event loop.
+
+        ``async def value()`` variables are awaited on the loop, all at once, under the same
+        timeout; the others are read by the pool as ``evaluate()`` reads them, and awaited.
+        """
+        awaited = [d for d in declarations if d.is_async]
+        threaded = [d for d in declarations if not d.is_async]
         if timeout is None:
-            return [self._read(d, max_bytes) for d in declarations]
-        waits = self._reading(declarations, timeout, max_bytes)
+            read = [self._read(d, max_bytes) for d in threaded]
+            on_loop = [await read_value_async(d, max_bytes) for d in awaited]
+        else:
+            read, on_loop = await asyncio.gather(
+                self._waited(self._reading(threaded, timeout, max_bytes)),
+                self._awaited(awaited, timeout, max_bytes),
+            )
+        by_declaration = dict(zip([*threaded, *awaited], [*read, *on_loop], strict=True))
+        return [by_declaration[d] for d in declarations]
+
+    @staticmethod
+    async def _waited(waits: Waits) -> list[VariableReport]:
         try:
             future, seconds = next(waits)
             while True:
@@ -185,6 +229,45 @@ class Evaluator:
         except StopIteration as finished:
             reports: list[VariableReport] = finished.value
             return reports
+
+    async def _awaited(
+        self, declarations: Sequence[Declaration], timeout: float, max_bytes: int
+    ) -> list[VariableReport]:
+        """Await coroutine values on this loop, one task per variable however many ask."""
+        loop = asyncio.get_running_loop()
+        now = time.monotonic()
+        reports: dict[Declaration, VariableReport] = {}
+        waiting: dict[Declaration, tuple[asyncio.Task[VariableReport], float]] = {}
+        for declaration in declarations:
+            cached = self._cached(declaration)
+            if cached is not None:
+                reports[declaration] = cached
+                continue
+            task, started = self._tasks.get(declaration, (None, now))
+            if task is None or task.get_loop() is not loop:
+                task, started = loop.create_task(self._read_async(declaration, max_bytes)), now
+                self._tasks[declaration] = (task, started)
+            waiting[declaration] = (task, started)
+        if waiting:
+            longest = max(started + timeout for _, started in waiting.values()) - now
+            if longest > 0:
+                await asyncio.wait([task for task, _ in waiting.values()], timeout=longest)
+        for declaration, (task, started) in waiting.items():
+            if task.done():
+                reports[declaration] = replace(task.result())
+            elif started < now:
+                reports[declaration] = self._still_running(declaration, started)
+            else:
+                reports[declaration] = self._timed_out(declaration, timeout, timeout)
+        return [reports[d] for d in declarations]
+
+    async def _read_async(self, declaration: Declaration, max_bytes: int) -> VariableReport:
+        try:
+            report = await read_value_async(declaration, max_bytes)
+            self._remember(report)
+            return report
+        finally:
+            self._tasks.pop(declaration, None)
 
     def _reading(
         self, declarations: Sequence[Declaration], timeout: float, max_bytes: int
@@ -269,7 +352,11 @@ class Evaluator:
             done.wait(remaining)
         if call.report is not None:
             return replace(call.report)
-        running = time.monotonic() - call.started
+        return self._still_running(declaration, call.started)
+
+    @staticmethod
+    def _still_running(declaration: Declaration, started: float) -> VariableReport:
+        running = time.monotonic() - started
         return VariableReport(
             declaration,
             TIMEOUT,
@@ -286,12 +373,17 @@ class Evaluator:
         if cached and (found := self._cached(declaration)) is not None:
             return found
         report = read_value(declaration, max_bytes)
+        self._remember(report)
+        return report
+
+    def _remember(self, report: VariableReport) -> None:
+        """Cache a good value for its ``cache_ttl``; log a failure."""
+        declaration = report.declaration
         if report.status == OK and declaration.cache_ttl:
             expires = time.monotonic() + declaration.cache_ttl
             self._cache[declaration] = (expires, replace(report, cached=True))
         elif report.status != OK:
             self._log(report)
-        return report
 
     def _cached(self, declaration: Declaration) -> VariableReport | None:
         if not declaration.cache_ttl:

@@ -42,6 +42,8 @@ class Declaration:
     variable: object = None
     kind: str = PULL
     cache_ttl: float | None = None
+    # ``value()`` is a coroutine function: async views await it on their event loop.
+    is_async: bool = False
     # Within its app: pull variables in definition order, then push ones in creation order.
     position: int = 0
 

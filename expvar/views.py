@@ -1,4 +1,4 @@
-"""The ``/debug/vars`` endpoint."""
+"""The ``/debug/vars`` endpoint, for WSGI (``ExpVarView``) and ASGI (``AsyncExpVarView``)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
-from expvar.access import is_allowed
-from expvar.resolution import Resolution, resolve
+from expvar.access import is_allowed, is_allowed_async
+from expvar.resolution import Resolution, resolve, resolve_async
 
 CONTENT_TYPE = "application/json; charset=utf-8"
 
@@ -34,8 +34,11 @@ class ExpVarView(View):
     def get(self, request: HttpRequest) -> HttpResponse:
         if not is_allowed(request):
             return forbidden(request)
+        return self.respond(resolve(), request)
+
+    def respond(self, resolution: Resolution, request: HttpRequest) -> HttpResponse:
         return HttpResponse(
-            self.render(resolve(), request), content_type=self.content_type_for(request)
+            self.render(resolution, request), content_type=self.content_type_for(request)
         )
 
     def content_type_for(self, request: HttpRequest) -> str:
@@ -45,6 +48,30 @@ class ExpVarView(View):
     def render(self, resolution: Resolution, request: HttpRequest) -> str:
         """Return the body for one resolution; subclasses serve other formats."""
         return resolution.body()
+
+
+def asynchronous(view_class: type[ExpVarView]) -> type[ExpVarView]:
+    """Return ``view_class`` for ASGI: an async view that never blocks the event loop."""
+
+    async def get(self: ExpVarView, request: HttpRequest) -> HttpResponse:
+        if not await is_allowed_async(request):
+            return forbidden(request)
+        return self.respond(await resolve_async(), request)
+
+    # The inherited dispatch is decorated for sync answers; this one for awaited ones.
+    @method_decorator([never_cache, csrf_exempt])
+    async def dispatch(
+        self: ExpVarView, request: HttpRequest, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
+        answer: Any = View.dispatch(self, request, *args, **kwargs)  # a coroutine here
+        response: HttpResponseBase = await answer
+        return response
+
+    return type(f"Async{view_class.__name__}", (view_class,), {"get": get, "dispatch": dispatch})
+
+
+# For ASGI sites (uvicorn, daphne, granian): see docs/endpoint.md.
+AsyncExpVarView = asynchronous(ExpVarView)
 
 
 def forbidden(request: HttpRequest) -> HttpResponse:
