@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import gc
+import os
+import sys
 import time
+import tracemalloc
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,6 +13,7 @@ import pytest
 from expvar.contrib.memstats.gcwatch import GCSnapshot, watch
 from expvar.contrib.memstats.vars import MemStats
 from tests.contrib.gotypes import go_type_errors
+from tests.contrib.test_memstats_layout import has_mallinfo2
 
 SYS_PARTS = ["HeapSys", "StackSys", "MSpanSys", "MCacheSys", "BuckHashSys", "GCSys", "OtherSys"]
 
@@ -138,3 +142,104 @@ def test_num_gc_wraps_as_a_uint32(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(watch, "snapshot", lambda: snapshot)
     stats = value()
     assert (stats["NumGC"], stats["PauseNs"][(stats["NumGC"] + 255) % 256]) == (5, 99)
+
+
+@pytest.mark.skipif(not has_mallinfo2(), reason="needs glibc 2.33 or later")
+def test_heap_idle_is_mallocs_free_memory() -> None:
+    # malloc always holds some free memory: at least the top of its main arena.
+    assert value()["HeapIdle"] > 0
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="needs Linux procfs")
+def test_stack_in_use_is_the_main_threads_stack() -> None:
+    stats = value()
+    assert stats["StackInuse"] == stats["StackSys"] > 0
+
+
+def test_buck_hash_sys_grows_while_tracemalloc_traces() -> None:
+    idle = value()["BuckHashSys"]
+    tracemalloc.start()
+    try:
+        kept = [bytearray(64) for _ in range(10_000)]
+        tracing = value()["BuckHashSys"]
+    finally:
+        tracemalloc.stop()
+    del kept
+    assert tracing > idle
+
+
+def test_next_gc_counts_down_the_young_generations_allocations() -> None:
+    gc.collect()
+    assert 0 < value()["NextGC"] <= gc.get_threshold()[0]
+
+
+@pytest.mark.usefixtures("gc_disabled")
+def test_next_gc_is_zero_with_the_collector_off() -> None:
+    assert value()["NextGC"] == 0
+
+
+def test_gc_collect_counts_as_forced() -> None:
+    before = value()["NumForcedGC"]
+    gc.collect()
+    assert value()["NumForcedGC"] == before + 1
+
+
+# Another variable's value nested nearly as deep as the recursion limit is walked by recursive
+# code (the JSON encoder's slow path); a collection that starts down there runs the memstats
+# callback with almost no stack left.
+DEEPEST_FRAMES = 12
+
+
+@pytest.fixture
+def reports(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    # What CPython would print as "Exception ignored in ...". The hook must be a C function:
+    # a Python one could not be entered down there either.
+    caught: list[Any] = []
+    monkeypatch.setattr(sys, "unraisablehook", caught.append)
+    return caught
+
+
+def collect_near_the_limit(*, in_the_deepest_frame: bool) -> int:
+    """Recurse until Python refuses another frame, then force a collection in each of the
+    deepest frames on the way back up; return how many collections were forced.
+
+    Without ``in_the_deepest_frame`` every collection leaves room for one more frame: CPython
+    3.12+ cannot enter any Python callback from the very last one.
+    """
+    forced = 0
+
+    def descend() -> None:
+        nonlocal forced
+        try:
+            descend()
+        except RecursionError:
+            if not in_the_deepest_frame:
+                return
+        if forced < DEEPEST_FRAMES:
+            gc.collect()
+            forced += 1
+
+    descend()
+    return forced
+
+
+def test_collections_deep_in_a_recursion_print_nothing(reports: list[Any]) -> None:
+    collect_near_the_limit(in_the_deepest_frame=False)
+    assert reports == []
+
+
+@pytest.mark.usefixtures("reports", "gc_disabled")
+def test_collections_deep_in_a_recursion_all_count() -> None:
+    before = value()["NumGC"]
+    forced = collect_near_the_limit(in_the_deepest_frame=True)
+    gc.collect()  # a collection the callback sees, which counts any it could not
+    assert value()["NumGC"] == before + forced + 1
+
+
+@pytest.mark.usefixtures("reports", "gc_disabled")
+def test_after_collections_deep_in_a_recursion_the_latest_pause_is_the_latest() -> None:
+    collect_near_the_limit(in_the_deepest_frame=True)
+    start = time.time_ns()
+    gc.collect()
+    end = time.time_ns()
+    assert start <= value()["LastGC"] <= end

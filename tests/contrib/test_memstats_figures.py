@@ -10,9 +10,11 @@ from expvar.contrib.memstats.figures import (
     PAGE_SIZE,
     Cumulative,
     PsutilResident,
+    StackReader,
     StatmReader,
     choose_reader,
     parse_statm,
+    parse_status_stack,
 )
 
 
@@ -90,3 +92,23 @@ def test_cumulative_rises_count_up_and_falls_count_down() -> None:
 def test_cumulative_difference_is_the_level() -> None:
     levels = [10, 15, 12, 20, 3, 3, 40]
     assert [up - down for up, down in observe_all(levels)] == levels
+
+
+STATUS_LINES = b"Name:\tpython\nVmData:\t    7324 kB\nVmStk:\t     132 kB\nVmExe:\t       4 kB\n"
+
+
+def test_status_stack_is_vmstk_in_bytes() -> None:
+    assert parse_status_stack(STATUS_LINES) == 132 * 1024
+
+
+def test_status_without_vmstk_has_no_stack() -> None:
+    assert parse_status_stack(b"Name:\tkthreadd\nThreads:\t1\n") == 0
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="needs Linux procfs")
+def test_main_stack_is_read_from_procfs() -> None:
+    assert StackReader()() > 0
+
+
+def test_no_stack_without_procfs(tmp_path: Path) -> None:
+    assert StackReader(str(tmp_path / "missing"))() == 0

@@ -1,4 +1,4 @@
-"""Memory figures from the cheapest honest sources: /proc/self/statm, else psutil."""
+"""Memory figures from the cheapest honest sources: /proc/self/statm and status, else psutil."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import psutil
 
 STATM = "/proc/self/statm"
+STATUS = "/proc/self/status"
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
@@ -33,25 +34,26 @@ def parse_statm(raw: bytes) -> Resident:
     return Resident(total=resident * PAGE_SIZE, file_backed=shared * PAGE_SIZE)
 
 
-class StatmReader:
-    """Reads /proc/self/statm through one descriptor kept open (pread), reopened after a fork.
+class ProcFile:
+    """Reads a /proc file through one descriptor kept open (pread), reopened after a fork.
 
     "self" is resolved when the file is opened, so a forked child must not reuse its parent's.
     """
 
-    def __init__(self, path: str = STATM) -> None:
+    def __init__(self, path: str, size: int) -> None:
         self._path = path
+        self._size = size
         self._lock = threading.Lock()
         self._fd: int | None = None
         self._pid = 0
         if hasattr(os, "register_at_fork"):
             os.register_at_fork(after_in_child=self._unlock)
 
-    def __call__(self) -> Resident:
+    def read(self) -> bytes:
         fd = self._fd
         if fd is None or self._pid != os.getpid():
             fd = self._reopen()
-        return parse_statm(os.pread(fd, 512, 0))
+        return os.pread(fd, self._size, 0)
 
     def _reopen(self) -> int:
         with self._lock:
@@ -66,6 +68,42 @@ class StatmReader:
 
     def _unlock(self) -> None:
         self._lock = threading.Lock()
+
+
+class StatmReader:
+    """This process's resident memory, from /proc/self/statm."""
+
+    def __init__(self, path: str = STATM) -> None:
+        self._file = ProcFile(path, 512)
+
+    def __call__(self) -> Resident:
+        return parse_statm(self._file.read())
+
+
+def parse_status_stack(raw: bytes) -> int:
+    """VmStk from /proc/self/status, in bytes: the main thread's stack as far as it has grown."""
+    _, found, rest = raw.partition(b"\nVmStk:")
+    if not found:
+        return 0
+    return int(rest.split(None, 1)[0]) * 1024
+
+
+class StackReader:
+    """The main thread's stack, read from /proc/self/status; 0 where there is no procfs."""
+
+    def __init__(self, path: str = STATUS) -> None:
+        self._file = ProcFile(path, 8192)
+        self._available = True
+
+    def __call__(self) -> int:
+        if not self._available:
+            return 0
+        try:
+            return parse_status_stack(self._file.read())
+        except (OSError, ValueError, IndexError, AttributeError):
+            # No procfs (macOS, Windows, a sandbox), or no os.pread: ask once, not every poll.
+            self._available = False
+            return 0
 
 
 class PsutilResident:
@@ -93,6 +131,7 @@ def choose_reader(statm: str = STATM) -> Callable[[], Resident]:
 
 
 read_resident = choose_reader()
+read_main_stack = StackReader()
 
 
 class Cumulative:
