@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 import math
+import re
 import uuid
 from collections.abc import Iterable
 from decimal import Decimal
@@ -51,6 +52,8 @@ def encode(value: Any, max_bytes: int) -> tuple[Any, str]:
         raise _too_large(len(value), max_bytes)  # before encoding a 50 MB string to say so
     if type(value) is int:
         text = repr(value)  # most variables are counters: the encoder's own path is slower
+        if len(text) > _LONGEST_NUMBER:
+            _refuse_huge_integers(value, ())
     else:
         try:
             text = _encoder.encode(value)
@@ -60,9 +63,33 @@ def encode(value: Any, max_bytes: int) -> tuple[Any, str]:
             text = _encoder.encode(value)
         except TypeError as exc:
             raise EncodingError(f"cannot encode as JSON: {exc}") from None
+        if len(text) > _LONGEST_NUMBER and _DIGITS.search(text):
+            _refuse_huge_integers(value, ())  # the digits may be inside a string: look closer
     if len(text) * 4 > max_bytes and len(text.encode()) > max_bytes:
         raise _too_large(len(text.encode()), max_bytes)
     return value, text
+
+
+# Go's decoder, and the monitors built on it, read numbers as float64: an integer beyond its
+# range (about 1.8e308, 309 digits) makes them reject the whole body, not just the variable.
+_LONGEST_NUMBER = 309
+_DIGITS = re.compile(r"\d{309}")
+_DOUBLE_LIMIT = 2**1024
+
+
+def _refuse_huge_integers(value: Any, path: tuple[str, ...]) -> None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not -_DOUBLE_LIMIT < value < _DOUBLE_LIMIT:
+            raise EncodingError(
+                f"the integer at {_where(path)} is beyond a double's range, which JSON readers "
+                "such as Go's reject (publish it as a string)"
+            )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_huge_integers(item, (*path, str(key)))
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            _refuse_huge_integers(item, (*path, str(index)))
 
 
 def _sanitized(value: Any) -> Any:

@@ -170,7 +170,7 @@ def _not_a_cache(alias: Any) -> Issue:
     return Issue(
         "expvar.E033",
         f'EXPVAR_STORE["ALIAS"] must name an entry of CACHES, not {alias!r}.',
-        f"Add CACHES[{alias!r}] pointing at the Redis or Memcached server every process "
+        f"Add CACHES[{alias!r}] pointing at the Redis server every process "
         'shares, or name an existing alias (for example "ALIAS": "default").',
     )
 
@@ -188,7 +188,7 @@ def _cache_backend(alias: str, caches: Any) -> tuple[Backend | None, list[Issue]
             "expvar.E034",
             f"CACHES[{alias!r}] uses {path}, which {backend}; push variables cannot be shared "
             "through it, and count in each process until it is fixed.",
-            "Point the alias at django.core.cache.backends.redis.RedisCache (or a Memcached "
-            'backend), or set EXPVAR_STORE = "local" to count per process.',
+            "Point the alias at django.core.cache.backends.redis.RedisCache (or django-redis), "
+            'or set EXPVAR_STORE = "local" to count per process.',
         )
     ]

@@ -2,7 +2,7 @@
 
 A cell name ends in its kind: ``i`` (integer), ``f`` (nano-units, see ``units``) or ``s`` (text).
 Cache stores put their key prefix in front. Names and map keys that are not short and plain are
-hashed, so every key is valid for Memcached (at most 250 bytes, no spaces or control characters).
+hashed, so a key stays short and printable whatever the name (keys show up in `redis-cli`).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The float scheme: a Float is kept as a whole number of nano-units (1e-9).
 
-Adding integers is exact and atomic on every store (Redis INCRBY, Memcached incr, a dict under a
-lock), so 10,000 adds of 0.1 from any number of processes give exactly 1000.0.
+Adding integers is exact and atomic on every store (Redis INCRBY, a dict under a lock), so
+10,000 adds of 0.1 from any number of processes give exactly 1000.0.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 SCALE = 10**9
-# Redis INCRBY works on signed 64-bit integers, and Memcached's unsigned ones are biased by 2**63.
+# Redis INCRBY works on signed 64-bit integers.
 LIMIT = 2**63 - 1
 MAX_FLOAT = LIMIT / SCALE
 

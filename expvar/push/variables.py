@@ -44,6 +44,8 @@ class Var:
     """A named value that is published at ``/debug/vars`` as soon as it is created."""
 
     kind: ClassVar[str]
+    # The one store cell of a scalar variable (None for a Map), read with the others' at once.
+    cell: str | None = None
 
     def __init__(self, name: str, *, prometheus: Any = None) -> None:
         if not isinstance(name, str) or not name:
@@ -69,50 +71,56 @@ class Var:
 class Int(Var):
     """A 64-bit integer (Go's ``expvar.Int``)."""
 
+    cell: str
+
     def _bind(self) -> None:
-        self._cell = keys.scalar(self.name, keys.INT)
+        self.cell = keys.scalar(self.name, keys.INT)
 
     def add(self, delta: int) -> None:
-        current().add(self._cell, delta if type(delta) is int else _int(delta, "Int.add()"))
+        current().add(self.cell, delta if type(delta) is int else _int(delta, "Int.add()"))
 
     def set(self, value: int) -> None:
-        current().set(self._cell, _int(value, "Int.set()"))
+        current().set(self.cell, _int(value, "Int.set()"))
 
     def value(self) -> int:
-        found = current().get_many((self._cell,)).get(self._cell, 0)
+        found = current().read_scalar(self.cell)
         return found if isinstance(found, int) else 0
 
 
 class Float(Var):
     """A float, kept exactly to 1e-9 (see the float scheme in docs/push.md)."""
 
+    cell: str
+
     def _bind(self) -> None:
-        self._cell = keys.scalar(self.name, keys.FLOAT)
+        self.cell = keys.scalar(self.name, keys.FLOAT)
 
     def add(self, delta: float) -> None:
-        current().add(self._cell, to_units(delta))
+        current().add(self.cell, to_units(delta))
 
     def set(self, value: float) -> None:
-        current().set(self._cell, to_units(value))
+        current().set(self.cell, to_units(value))
 
     def value(self) -> float:
-        found = current().get_many((self._cell,)).get(self._cell, 0)
+        found = current().read_scalar(self.cell)
         return from_units(found) if isinstance(found, int) else 0.0
 
 
 class String(Var):
     """A string (Go's ``expvar.String``): last write wins."""
 
+    cell: str
+
     def _bind(self) -> None:
-        self._cell = keys.scalar(self.name, keys.TEXT)
+        self.cell = keys.scalar(self.name, keys.TEXT)
 
     def set(self, value: str) -> None:
         if not isinstance(value, str):
             raise TypeError(f"String.set() takes a str, not {type(value).__name__}")
-        current().set(self._cell, value)
+        current().set(self.cell, value)
 
     def value(self) -> str:
-        found = current().get_many((self._cell,)).get(self._cell, "")
+        found = current().read_scalar(self.cell)
         return found if isinstance(found, str) else ""
 
 

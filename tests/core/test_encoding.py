@@ -124,3 +124,14 @@ def test_html_significant_characters_are_escaped_as_go_does() -> None:
 )
 def test_value_kind(value: Any, kind: str) -> None:
     assert value_kind(value) == kind
+
+
+@pytest.mark.parametrize("value", [10**400, -(10**400), {"deep": [1, 10**400]}])
+def test_an_integer_beyond_a_doubles_range_is_an_error_not_a_broken_body(value: object) -> None:
+    with pytest.raises(EncodingError, match="beyond a double's range"):
+        encode(value, 1 << 20)
+
+
+def test_long_digit_strings_and_large_doubles_are_fine() -> None:
+    assert encode("9" * 400, 1 << 20)[1] == '"' + "9" * 400 + '"'
+    assert encode(10**300, 1 << 20)[1] == "1" + "0" * 300

@@ -81,6 +81,7 @@ def test_alias_that_is_not_a_string() -> None:
         ("django.core.cache.backends.filebased.FileBasedCache", "lose counts"),
         ("django.core.cache.backends.db.DatabaseCache", "lose counts"),
         ("tests.push.test_checks.MyLocMem", "own memory"),
+        ("django.core.cache.backends.memcached.PyMemcacheCache", "unsigned counters"),
         ("tests.push.test_checks.Nowhere", "cannot be imported"),
         ("tests.push.test_checks.Unknown", "not known to make incr() and add() atomic"),
     ],

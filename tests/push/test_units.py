@@ -132,15 +132,6 @@ def test_redis_retries_are_turned_off() -> None:
     assert options["db"] == 2
 
 
-def test_memcached_counters_are_biased_redis_ones_are_not() -> None:
-    redis_backend = classify("django.core.cache.backends.redis.RedisCache")
-    memcached = classify("django.core.cache.backends.memcached.PyMemcacheCache")
-    assert not isinstance(redis_backend, str)
-    assert not isinstance(memcached, str)
-    assert redis_backend.signed
-    assert not memcached.signed
-
-
 @pytest.mark.parametrize("value", [9_000_000.123456789, 1234567.891, -8_765_432.1, 0.1, -2.5e-9])
 def test_float_units_are_the_exact_nearest_nano_unit(value: float) -> None:
     # Multiplying in floating point would be off by tens of units for the large ones.

@@ -1,7 +1,8 @@
 """Which Django cache backends can hold shared counters, and how to bound their calls.
 
 A backend qualifies when its ``incr`` and ``add`` are single atomic operations on a server every
-process reaches. Anything else would lose counts silently, so it is a check error instead.
+process reaches, with signed 64-bit counters: Redis, through Django's own backend or
+django-redis. Anything else would lose counts silently, so it is a check error instead.
 """
 
 from __future__ import annotations
@@ -27,20 +28,6 @@ def _django_redis(options: Options, timeout: float) -> Options:
     return {**options, "SOCKET_CONNECT_TIMEOUT": timeout, "SOCKET_TIMEOUT": timeout}
 
 
-def _pymemcache(options: Options, timeout: float) -> Options:
-    return {**options, "connect_timeout": timeout, "timeout": timeout}
-
-
-def _pylibmc(options: Options, timeout: float) -> Options:
-    behaviors = {
-        **options.get("behaviors", {}),
-        "connect_timeout": max(1, int(timeout * 1000)),  # milliseconds
-        "send_timeout": max(1, int(timeout * 1_000_000)),  # microseconds
-        "receive_timeout": max(1, int(timeout * 1_000_000)),
-    }
-    return {**options, "behaviors": behaviors}
-
-
 def _disconnect_redis(cache: BaseCache) -> None:
     # Django's RedisCache keeps its connection pools open for the life of the process; the
     # store's own instance is dropped when the store is replaced, so it closes them itself.
@@ -56,26 +43,22 @@ def _close(cache: BaseCache) -> None:
 @dataclass(frozen=True)
 class Backend:
     path: str
-    # Memcached counters are unsigned, so values there are stored biased by 2**63.
-    signed: bool
     bound: Callable[[Options, float], Options]
-    # One instance may serve every thread (the client pools its connections), or one each.
-    shared: bool = True
     disconnect: Callable[[BaseCache], None] = _close
 
 
 SUITABLE = {
     backend.path: backend
     for backend in (
-        Backend(
-            "django.core.cache.backends.redis.RedisCache", True, _redis, True, _disconnect_redis
-        ),
-        Backend("django.core.cache.backends.memcached.PyMemcacheCache", False, _pymemcache),
-        Backend("django.core.cache.backends.memcached.PyLibMCCache", False, _pylibmc, False),
-        Backend("django_redis.cache.RedisCache", True, _django_redis),
+        Backend("django.core.cache.backends.redis.RedisCache", _redis, _disconnect_redis),
+        Backend("django_redis.cache.RedisCache", _django_redis),
     )
 }
 
+_MEMCACHED = (
+    "keeps unsigned counters, which a decrement would wrap, and is not supported for shared "
+    "counters"
+)
 UNSUITABLE = {
     "django.core.cache.backends.locmem.LocMemCache": (
         "keeps its values in each process's own memory, so workers would not add up"
@@ -87,6 +70,8 @@ UNSUITABLE = {
     "django.core.cache.backends.db.DatabaseCache": (
         "implements incr() as read, add, write back, so concurrent processes lose counts"
     ),
+    "django.core.cache.backends.memcached.PyMemcacheCache": _MEMCACHED,
+    "django.core.cache.backends.memcached.PyLibMCCache": _MEMCACHED,
 }
 
 
@@ -110,7 +95,7 @@ def classify(path: str) -> Backend | str:
         except ImportError:
             continue
         if issubclass(cls, base):
-            return Backend(path, backend.signed, backend.bound, backend.shared, backend.disconnect)
+            return Backend(path, backend.bound, backend.disconnect)
     return (
         "is not known to make incr() and add() atomic on a server every process shares "
         f"(known: {', '.join(SUITABLE)})"

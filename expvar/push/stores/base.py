@@ -59,6 +59,10 @@ class Store(ABC):
     @abstractmethod
     def get_many(self, cells: Sequence[str]) -> dict[str, int | str]: ...
 
+    def read_scalar(self, cell: str) -> int | str | None:
+        """Read a scalar variable's cell (a shared store reads them all in one round trip)."""
+        return self.get_many((cell,)).get(cell)
+
     @abstractmethod
     def entries(self, index: str) -> list[str]:
         """The entry ids listed in a map."""

@@ -1,11 +1,11 @@
-"""Cells in a Django cache alias that every process shares (Redis, Memcached).
+"""Cells in a Django cache alias that every process shares (Redis).
 
 Every update is one of the backend's atomic operations: ``incr`` (with ``add`` to create a cell),
 ``set`` or ``delete``; nothing is read, changed and written back. Updates go through a ``Buffer``
 and are written by ``flush()``: at once by the caller when FLUSH_INTERVAL is 0, else by a
 background thread every FLUSH_INTERVAL seconds and at exit. The store builds its own backend
-instance (one per thread for clients that are not thread-safe) from the alias's settings, with
-every socket operation bounded by TIMEOUT, so the alias's other users keep their own options.
+instance from the alias's settings, with every socket operation bounded by TIMEOUT, so the
+alias's other users keep their own options.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.conf import settings as django_settings
@@ -30,6 +31,8 @@ from expvar.push.keys import entry_key, parse_entry_id, token
 from expvar.push.stores.backends import Backend
 from expvar.push.stores.base import Entry, ProcessRecord, Store, StoreStatus, StoreUnavailable
 from expvar.push.ticker import Ticker
+from expvar.push.variables import Var
+from expvar.registry import get_registry
 
 logger = logging.getLogger("expvar")
 
@@ -44,6 +47,16 @@ RETRY_PERIOD = 1.0
 # written by the background retry alone.
 SLOW_PAUSE = 5.0
 _GET_MANY_CHUNK = 1000
+# How long one fetch of every scalar push variable serves later reads (see docs/push.md).
+SNAPSHOT_SECONDS = 0.25
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    fetched: frozenset[str]
+    values: dict[str, Any]
+    flushes: int
+    taken: float
 
 
 class CacheStore(Store):
@@ -53,7 +66,6 @@ class CacheStore(Store):
         self.config = config
         self.backend_path = backend.path
         self._backend_info = backend
-        self._bias = 0 if backend.signed else 2**63
         self._prefix = config.key_prefix + ":"
         params = dict(django_settings.CACHES[config.alias])
         params.pop("BACKEND", None)
@@ -73,13 +85,14 @@ class CacheStore(Store):
         self._health = Health(self._label)
         self._tick_lock = threading.Lock()
         self._forking = False
-        self._local = threading.local()
         self._shared_backend: BaseCache | None = None
         self._backends: list[BaseCache] = []
         self._buffer = Buffer(self.config.max_pending)
         self._flush_lock = threading.Lock()
         self._start_lock = threading.Lock()
         self._listed: dict[Mark, float] = {}
+        self._snapshot: _Snapshot | None = None
+        self._flushes = 0
         self._ticker: Ticker | None = None
         self._slot: int | None = None
         self._next_flush = 0.0
@@ -154,6 +167,7 @@ class CacheStore(Store):
         ops, marks = self._buffer.take()
         if not ops and not marks:
             return True
+        self._flushes += 1  # what the store holds changes: snapshots taken before are stale
         op_items, mark_items = list(ops.items()), list(marks.items())
         ops_done = marks_done = 0
         try:
@@ -196,19 +210,19 @@ class CacheStore(Store):
             if value:
                 self._incr(backend, key, value)
             else:
-                backend.add(key, self._bias, None)  # an add of 0 still creates the cell
+                backend.add(key, 0, None)  # an add of 0 still creates the cell
         elif kind == SET:
-            backend.set(key, value + self._bias if isinstance(value, int) else value, None)
+            backend.set(key, value, None)
         else:
             backend.delete(key)
 
     def _incr(self, backend: BaseCache, key: str, delta: int) -> int:
         try:
-            return self._unbias(backend.incr(key, delta))
+            return int(backend.incr(key, delta))
         except ValueError:  # no such key yet: create it, unless another process just did
-            if backend.add(key, self._bias + delta, None):
+            if backend.add(key, delta, None):
                 return delta
-            return self._unbias(backend.incr(key, delta))
+            return int(backend.incr(key, delta))
 
     def _mark(self, backend: BaseCache, index: str, entry: str, listed: bool) -> None:
         # A map lists its keys in numbered slots, handed out by a counter; a claim per key,
@@ -217,7 +231,7 @@ class CacheStore(Store):
         path = parse_entry_id(entry)
         claim = f"{self._prefix}mc:{index}:{entry_key(path) if path else token(entry)}"
         if not listed:
-            slot = self._unbias_or_none(backend.get(claim))
+            slot = _int_or_none(backend.get(claim))
             backend.delete_many([claim] + ([self._slot_key(index, slot)] if slot else []))
             self._listed.pop(mark, None)
             return
@@ -229,18 +243,12 @@ class CacheStore(Store):
             # drop duplicates), never unlisted.
             slot = self._incr(backend, f"{self._prefix}mx:{index}:n", 1)
             backend.set(self._slot_key(index, slot), entry, None)
-            if not backend.add(claim, self._bias + slot, None):
+            if not backend.add(claim, slot, None):
                 backend.delete(self._slot_key(index, slot))  # another process listed it first
         self._listed[mark] = now + RELIST_AFTER
 
     def _slot_key(self, index: str, slot: int) -> str:
         return f"{self._prefix}mx:{index}:{slot}"
-
-    def _unbias(self, value: Any) -> int:
-        return int(value) - self._bias
-
-    def _unbias_or_none(self, value: Any) -> int | None:
-        return int(value) - self._bias if isinstance(value, int) else None
 
     # -- reads: the store's value with this process's pending updates on top ----------------
 
@@ -248,19 +256,33 @@ class CacheStore(Store):
         with self._no_flush():
             raw = self._fetch(cells)
             pending = self._buffer.peek(cells)
-        found: dict[str, int | str] = {}
-        for cell, value in raw.items():
-            found[cell] = value - self._bias if isinstance(value, int) else value
-        for cell, op in pending.items():
-            value = apply(found.get(cell), op)
-            if value is None:
-                found.pop(cell, None)
-            else:
-                found[cell] = value
-        return found
+        return _with_pending(raw, pending)
+
+    def read_scalar(self, cell: str) -> int | str | None:
+        # A poll reads every scalar push variable in turn: the first read fetches them all in
+        # one round trip, and the others within SNAPSHOT_SECONDS take theirs from it.
+        with self._no_flush():
+            snapshot = self._snapshot
+            if (
+                snapshot is None
+                or cell not in snapshot.fetched
+                or snapshot.flushes != self._flushes
+                or not self._health.healthy
+                or time.monotonic() - snapshot.taken > SNAPSHOT_SECONDS
+            ):
+                wanted = {
+                    cell,
+                    *(v.cell for v in get_registry().pushed if isinstance(v, Var) and v.cell),
+                }
+                snapshot = self._snapshot = _Snapshot(
+                    frozenset(wanted), self._fetch(list(wanted)), self._flushes, time.monotonic()
+                )
+            raw = {cell: snapshot.values[cell]} if cell in snapshot.values else {}
+            pending = self._buffer.peek((cell,))
+        return _with_pending(raw, pending).get(cell)
 
     def _fetch(self, cells: Sequence[str]) -> dict[str, Any]:
-        """Read ``cells`` from the store as stored (biased), keyed by cell; absent ones left out."""
+        """Read ``cells`` from the store, keyed by cell; absent ones left out."""
         prefix = self._prefix
         raw = self._read(lambda backend: _get_many(backend, [prefix + cell for cell in cells]))
         cut = len(prefix)
@@ -268,7 +290,7 @@ class CacheStore(Store):
 
     def entries(self, index: str) -> list[str]:
         def read(backend: BaseCache) -> list[str]:
-            count = self._unbias_or_none(backend.get(f"{self._prefix}mx:{index}:n")) or 0
+            count = _int_or_none(backend.get(f"{self._prefix}mx:{index}:n")) or 0
             keys = [self._slot_key(index, slot) for slot in range(1, count + 1)]
             return [value for value in _get_many(backend, keys).values() if isinstance(value, str)]
 
@@ -313,14 +335,10 @@ class CacheStore(Store):
         )
 
     def _backend(self) -> BaseCache:
-        if self._backend_info.shared:
-            backend = self._shared_backend
-            if backend is None:
-                backend = self._shared_backend = self._new_backend()
-            return backend
-        backend = getattr(self._local, "backend", None)
+        # One instance serves every thread: the Redis clients pool their connections.
+        backend = self._shared_backend
         if backend is None:
-            backend = self._local.backend = self._new_backend()
+            backend = self._shared_backend = self._new_backend()
         return backend
 
     def _new_backend(self) -> BaseCache:
@@ -452,4 +470,20 @@ def _get_many(backend: BaseCache, keys: list[str]) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for start in range(0, len(keys), _GET_MANY_CHUNK):
         found.update(backend.get_many(keys[start : start + _GET_MANY_CHUNK]))
+    return found
+
+
+def _int_or_none(value: Any) -> int | None:
+    return value if isinstance(value, int) else None
+
+
+def _with_pending(raw: dict[str, Any], pending: dict[str, Op]) -> dict[str, int | str]:
+    """The cells as this process sees them: the store's values with its pending updates on top."""
+    found: dict[str, int | str] = dict(raw)
+    for cell, op in pending.items():
+        value = apply(found.get(cell), op)
+        if value is None:
+            found.pop(cell, None)
+        else:
+            found[cell] = value
     return found
