@@ -65,6 +65,7 @@ test: lint types test-new test-lts
 	@echo "make test: lint, types and the suite passed on Django 6.1 and Django 5.2"
 
 bench: $(VENV_NEW)/.installed
+	-$(MAKE) $(VENV_LTS)/.installed && $(VENV_LTS)/bin/pip install -q 'django-prometheus==2.5.0'
 	$(VENV_NEW)/bin/python -m benchmarks
 
 screenshots: $(VENV_NEW)/.installed

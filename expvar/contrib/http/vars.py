@@ -64,4 +64,4 @@ class HttpMetrics(expvar.Map):
         return metrics
 
 
-http = HttpMetrics("http")
+http = HttpMetrics("http", prometheus="expvar.contrib.http.prometheus.http_families")

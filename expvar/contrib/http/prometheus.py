@@ -1,0 +1,67 @@
+"""``http`` as ``http_requests_total``, ``http_responses_total`` and a latency histogram."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from expvar.prometheus import Family, Sample, counter, gauge
+
+DURATION = "http_request_duration_seconds"
+
+
+def http_families(value: dict[str, Any]) -> Iterator[Family]:
+    """Yield the families of the request metrics the middleware counts."""
+    yield _by(value, "by_method", "method", "http_requests", "Finished HTTP requests by method.")
+    yield _by(
+        value,
+        "by_status",
+        "status",
+        "http_responses",
+        "Finished HTTP requests by status class (2xx, 4xx, ...).",
+    )
+    if isinstance(value.get("in_flight"), int):
+        yield gauge("http_requests_in_flight", "HTTP requests being served.", value["in_flight"])
+    if isinstance(value.get("requests"), int):
+        yield counter("http_requests_started_total", "HTTP requests started.", value["requests"])
+    latency = value.get("latency")
+    if isinstance(latency, dict):
+        yield _histogram(latency)
+
+
+def _by(value: dict[str, Any], key: str, label: str, name: str, help_text: str) -> Family:
+    counts = _numbers(value.get(key))
+    samples = tuple(Sample("_total", ((label, part),), count) for part, count in counts.items())
+    return Family(name, "counter", help_text, samples)
+
+
+def _histogram(latency: dict[str, Any]) -> Family:
+    # The stored buckets count each request once, in the first bucket that holds it; the
+    # exposition's buckets count every request at or below their bound, so they are summed up.
+    samples = []
+    total = 0
+    for bound, count in sorted(_numbers(latency.get("buckets")).items(), key=_by_bound):
+        total += int(count)
+        samples.append(Sample("_bucket", (("le", _bound(bound)),), total))
+    samples.append(Sample("_sum", (), float(latency.get("sum") or 0.0)))
+    # The +Inf bucket's total, so that a scrape between two cells' flushes stays consistent.
+    samples.append(Sample("_count", (), total))
+    return Family(DURATION, "histogram", "Latency of finished HTTP requests.", tuple(samples))
+
+
+def _by_bound(item: tuple[str, int | float]) -> float:
+    return float(item[0])
+
+
+def _bound(key: str) -> str:
+    return "+Inf" if key == "+Inf" else repr(float(key))
+
+
+def _numbers(value: Any) -> dict[str, int | float]:
+    if not isinstance(value, dict):
+        return {}
+    return {
+        str(key): number
+        for key, number in value.items()
+        if isinstance(number, (int, float)) and not isinstance(number, bool)
+    }

@@ -1,0 +1,167 @@
+"""Every published variable's families, with the collisions that sanitising names causes.
+
+Names are taken in the published (sorted) order: a family whose series name another variable
+already wrote is left out, logged on the ``expvar`` logger and listed as an
+``expvar_prometheus_collision_info`` series, and the same goes for a variable whose exposer
+raises.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from expvar.prometheus.mapping import families_for
+from expvar.prometheus.model import Family, Sample, Source
+
+logger = logging.getLogger("expvar")
+
+COLLISIONS = "expvar_prometheus_collision_info"
+FAILURES = "expvar_prometheus_error_info"
+_RESERVED = frozenset({COLLISIONS, FAILURES})
+# Each clash is logged once per process: the same clash recurs on every scrape.
+_MAX_REMEMBERED = 1024
+
+
+@dataclass(frozen=True)
+class Collision:
+    """A family left out because an earlier variable already wrote one of its series."""
+
+    series: str
+    name: str
+    kept: str
+
+
+@dataclass(frozen=True)
+class Exposed:
+    families: list[Family]
+    collisions: list[Collision]
+    failures: dict[str, str]
+
+
+def expose(published: Mapping[str, str], sources: Mapping[str, Sequence[Source]]) -> Exposed:
+    """Return the families of every published variable, first by name winning a clash."""
+    families: list[Family] = []
+    collisions: list[Collision] = []
+    failures: dict[str, str] = {}
+    owners = _Owners()
+    for name, text in published.items():
+        try:
+            found = families_for(name, parse(text), sources.get(name, ()))
+        except Exception as exc:  # one variable's exposer must not cost the others
+            failures[name] = f"{type(exc).__name__}: {exc}"
+            _warn_once(("error", name, type(exc).__name__), "%s: %s", name, failures[name])
+            continue
+        for family in found:
+            family, repeated = _dedupe(family)
+            for _ in range(repeated):
+                _collide(collisions, family.name, name, name)
+            kept = owners.take(family, name)
+            if kept is None:
+                families.append(family)
+            else:
+                _collide(collisions, family.name, name, kept)
+    return Exposed(families + _reports(collisions, failures), collisions, failures)
+
+
+def _collide(collisions: list[Collision], series: str, name: str, kept: str) -> None:
+    collisions.append(Collision(series, name, kept))
+    _warn_once(
+        ("collision", name, series),
+        "/debug/metrics: %r would write %s, already written by %r; left out",
+        name,
+        series,
+        kept,
+    )
+
+
+def parse(text: str) -> object:
+    """Return the value of a variable's JSON text; a bare number without the JSON parser."""
+    if text[0] in "-0123456789":
+        try:
+            return int(text)
+        except ValueError:
+            return float(text)
+    return json.loads(text)
+
+
+class _Owners:
+    """Who wrote each series name, and each family name a TYPE line may carry."""
+
+    def __init__(self) -> None:
+        self.series: dict[str, str] = dict.fromkeys(_RESERVED, "expvar")
+        # A counter's, histogram's or summary's own name (OpenMetrics writes it on the TYPE
+        # line), so a gauge expvar_x and another variable's counter expvar_x_total clash; one
+        # variable may have both (Go's go_memstats_alloc_bytes and ..._bytes_total).
+        self.families: dict[str, str] = {}
+
+    def take(self, family: Family, name: str) -> str | None:
+        """Claim the names this family needs for ``name``; return who has one already, or None."""
+        names = family.series_names()
+        for series in names:
+            if series in self.series:
+                return self.series[series]
+            if self.families.get(series, name) != name:
+                return self.families[series]
+        typed = family.type != "gauge"
+        if typed:
+            for owners in (self.series, self.families):
+                if owners.get(family.name, name) != name:
+                    return owners[family.name]
+            self.families[family.name] = name
+        for series in names:
+            self.series[series] = name
+        return None
+
+
+def _dedupe(family: Family) -> tuple[Family, int]:
+    # Keys that sanitise alike ("a.b" and "a_b") would write one series twice: the first stays.
+    if len(family.samples) < 2:
+        return family, 0
+    seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
+    kept = []
+    for sample in family.samples:
+        key = (sample.suffix, sample.labels)
+        if key not in seen:
+            seen.add(key)
+            kept.append(sample)
+    repeated = len(family.samples) - len(kept)
+    if not repeated:
+        return family, 0
+    return Family(family.name, family.type, family.help, tuple(kept)), repeated
+
+
+def _reports(collisions: list[Collision], failures: dict[str, str]) -> list[Family]:
+    reports = []
+    if collisions:
+        samples = tuple(
+            Sample("", (("metric", c.series), ("name", c.name), ("kept", c.kept)), 1)
+            for c in collisions
+        )
+        help_text = "A metric left out because an earlier variable (kept) already wrote it"
+        reports.append(Family(COLLISIONS, "gauge", help_text, samples))
+    if failures:
+        samples = tuple(
+            Sample("", (("name", name), ("error", error[:200])), 1)
+            for name, error in failures.items()
+        )
+        help_text = "A variable whose Prometheus exposition raised, left out"
+        reports.append(Family(FAILURES, "gauge", help_text, samples))
+    return reports
+
+
+_warned: set[tuple[str, ...]] = set()
+_warned_lock = threading.Lock()
+
+
+def _warn_once(key: tuple[str, ...], message: str, *args: object) -> None:
+    with _warned_lock:
+        if key in _warned:
+            return
+        if len(_warned) >= _MAX_REMEMBERED:
+            _warned.clear()
+        _warned.add(key)
+    logger.warning("expvar: " + message, *args)

@@ -1,0 +1,49 @@
+"""The ``/debug/metrics`` endpoint: ``/debug/vars``' view with a Prometheus body."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from expvar.prometheus.exposition import expose
+from expvar.prometheus.text import OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE, render
+from expvar.resolution import Resolution
+from expvar.views import ExpVarView
+
+
+class MetricsView(ExpVarView):
+    """Serve every published variable in the Prometheus text format or OpenMetrics."""
+
+    def content_type_for(self, request: HttpRequest) -> str:
+        return OPENMETRICS_CONTENT_TYPE if wants_openmetrics(request) else TEXT_CONTENT_TYPE
+
+    def render(self, resolution: Resolution, request: HttpRequest) -> str:
+        exposed = expose(resolution.published, resolution.sources)
+        return render(exposed.families, openmetrics=wants_openmetrics(request))
+
+
+def wants_openmetrics(request: HttpRequest) -> bool:
+    """Tell whether ``Accept`` prefers OpenMetrics 1.0 to the text format, as Prometheus asks."""
+    best_open, best_text = 0.0, 0.0
+    for entry in request.META.get("HTTP_ACCEPT", "").split(","):
+        media, *parameters = (part.strip() for part in entry.split(";"))
+        options = dict(_parameter(part) for part in parameters)
+        quality = _quality(options.get("q", "1"))
+        if media.lower() == "application/openmetrics-text":
+            if options.get("version", "1.0.0") in ("1.0.0", "1.0"):
+                best_open = max(best_open, quality)
+        elif media.lower() in ("text/plain", "text/*", "*/*"):
+            best_text = max(best_text, quality)
+    return best_open > 0 and best_open >= best_text
+
+
+def _parameter(text: str) -> tuple[str, str]:
+    key, _, value = text.partition("=")
+    return key.strip().lower(), value.strip().strip('"')
+
+
+def _quality(text: str) -> float:
+    try:
+        quality = float(text)
+    except ValueError:
+        return 0.0
+    return min(max(quality, 0.0), 1.0)
