@@ -57,6 +57,7 @@ def test_demo_serves_go_layout_with_merge_and_collision_results() -> None:
     assert published["inventory"]["bins"] == 40
     assert "payment_gateway" not in published
     assert "legacy_mainframe" not in published
+    assert published["inventory_service"] == {"healthy": 1, "latency_ms": 10.0}  # async def
 
 
 def test_demo_listing_shows_each_rule(listing: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import expvar
@@ -33,3 +34,13 @@ class LegacyMainframe(expvar.ExpVar):
     def value(self) -> int:
         time.sleep(30)
         return 1
+
+
+class InventoryService(expvar.ExpVar):
+    """An ``async def value()``: awaited on the event loop under uvicorn, run through under WSGI."""
+
+    name = "inventory_service"
+
+    async def value(self) -> dict[str, float]:
+        await asyncio.sleep(0.01)  # as a call to another service would
+        return {"healthy": 1, "latency_ms": 10.0}
