@@ -27,7 +27,8 @@ START_SECONDS = 30.0
 
 
 class Gunicorn:
-    """gunicorn serving ``tests.load.site`` with the given worker class, workers and threads."""
+    """gunicorn serving ``tests.load.site`` with the given worker class, workers and threads;
+    worker class ``uvicorn`` serves it with uvicorn instead, as an ASGI site."""
 
     def __init__(
         self,
@@ -60,15 +61,9 @@ class Gunicorn:
 
     def start(self) -> Gunicorn:
         self.port = free_port()
-        threads = ["--threads", str(self.threads)] if self.worker_class == "gthread" else []
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [
-                    sys.executable, "-m", "gunicorn", "tests.load.site.wsgi:application",
-                    "--worker-class", self.worker_class, "--workers", str(self.workers), *threads,
-                    "--bind", f"127.0.0.1:{self.port}", "--timeout", "120",
-                    "--graceful-timeout", "20", "--no-control-socket",
-                ],
+                self._command(),
                 cwd=ROOT,
                 env=self.env,
                 stdout=subprocess.DEVNULL,
@@ -77,6 +72,21 @@ class Gunicorn:
             )  # fmt: skip
         self._wait_until_ready()
         return self
+
+    def _command(self) -> list[str]:
+        if self.worker_class == "uvicorn":  # the same site under ASGI, with the async endpoints
+            return [
+                sys.executable, "-m", "uvicorn", "tests.load.site.asgi:application",
+                "--workers", str(self.workers), "--host", "127.0.0.1", "--port", str(self.port),
+                "--no-access-log", "--lifespan", "off",
+            ]  # fmt: skip
+        threads = ["--threads", str(self.threads)] if self.worker_class == "gthread" else []
+        return [
+            sys.executable, "-m", "gunicorn", "tests.load.site.wsgi:application",
+            "--worker-class", self.worker_class, "--workers", str(self.workers), *threads,
+            "--bind", f"127.0.0.1:{self.port}", "--timeout", "120",
+            "--graceful-timeout", "20", "--no-control-socket",
+        ]  # fmt: skip
 
     def _wait_until_ready(self) -> None:
         assert self.process is not None
@@ -106,6 +116,8 @@ class Gunicorn:
 
     def worker_pids(self) -> list[int]:
         assert self.process is not None
+        if self.worker_class == "uvicorn" and self.workers == 1:
+            return [self.process.pid]  # one process serves, with no supervisor above it
         with contextlib.suppress(psutil.NoSuchProcess):
             return sorted(child.pid for child in psutil.Process(self.process.pid).children())
         return []
