@@ -47,21 +47,7 @@ class Buffer:
 
     def add(self, cell: str, delta: int, mark: Mark | None) -> bool:
         """Record an add; False if it was dropped because the buffer is full."""
-        with self.lock:
-            ops = self.ops
-            earlier = ops.get(cell)
-            if earlier is None:
-                if len(ops) >= self.max_cells:
-                    self.dropped += 1
-                    return False
-                ops[cell] = (ADD, delta)
-            elif earlier[0] == ADD:
-                ops[cell] = (ADD, earlier[1] + delta)  # type: ignore[operator]
-            else:
-                ops[cell] = combine(earlier, (ADD, delta))
-            if mark is not None:
-                self.marks[mark] = True
-        return True
+        return self.add_many(((cell, delta, mark),))
 
     def add_many(self, updates: Iterable[tuple[str, int, Mark | None]]) -> bool:
         """Record several adds; False if any was dropped because the buffer is full."""

@@ -40,8 +40,8 @@ class ProcessRecord:
 class Store(ABC):
     kind: ClassVar[str]
 
-    @abstractmethod
-    def add(self, cell: str, delta: int, entry: Entry | None = None) -> None: ...
+    def add(self, cell: str, delta: int, entry: Entry | None = None) -> None:
+        self.add_many(((cell, delta, entry),))
 
     @abstractmethod
     def add_many(self, updates: Sequence[tuple[str, int, Entry | None]]) -> None:

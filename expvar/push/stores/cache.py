@@ -103,11 +103,6 @@ class CacheStore(Store):
 
     # -- updates: recorded in the buffer, written by flush() --------------------------------
 
-    def add(self, cell: str, delta: int, entry: Entry | None = None) -> None:
-        if not self._buffer.add(cell, delta, entry):
-            self._log_dropped()
-        self._written()
-
     def add_many(self, updates: Sequence[tuple[str, int, Entry | None]]) -> None:
         if not self._buffer.add_many(updates):
             self._log_dropped()

@@ -19,13 +19,6 @@ class LocalStore(Store):
         self._texts: dict[str, str] = {}
         self._indexes: dict[str, dict[str, None]] = {}
 
-    def add(self, cell: str, delta: int, entry: Entry | None = None) -> None:
-        with self._lock:
-            numbers = self._numbers
-            numbers[cell] = numbers.get(cell, 0) + delta
-            if entry is not None:
-                self._indexes.setdefault(entry[0], {})[entry[1]] = None
-
     def add_many(self, updates: Sequence[tuple[str, int, Entry | None]]) -> None:
         with self._lock:
             numbers = self._numbers
