@@ -24,6 +24,7 @@ def samples(families: list[Family]) -> dict[str, float]:
 HTTP = {
     "by_method": {"GET": 3, "POST": 1},
     "by_status": {"2xx": 3, "5xx": 1},
+    "by_method_status": {"GET": {"2xx": 3}, "POST": {"5xx": 1}},
     "in_flight": 1,
     "requests": 5,
     "latency": {"buckets": {"0.005": 2, "0.01": 0, "1": 1, "+Inf": 1}, "count": 4, "sum": 3.5},
@@ -32,8 +33,8 @@ HTTP = {
 
 def test_http_requests_are_counted_by_method_and_status() -> None:
     found = samples(list(http_families(HTTP)))
-    assert found["http_requests_total,method=GET"] == 3
-    assert found["http_responses_total,status=5xx"] == 1
+    assert found["http_requests_total,method=GET,status=2xx"] == 3
+    assert found["http_requests_total,method=POST,status=5xx"] == 1
     assert found["http_requests_in_flight"] == 1
 
 

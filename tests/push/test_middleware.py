@@ -19,7 +19,7 @@ MIDDLEWARE = ["expvar.contrib.http.middleware.HttpMetricsMiddleware"]
 
 @pytest.fixture(autouse=True)
 def fresh_http() -> Iterator[None]:
-    for key in ("requests", "in_flight", "by_method", "by_status", "latency"):
+    for key in ("requests", "in_flight", "by_method", "by_status", "by_method_status", "latency"):
         _delete_tree(key)
     with override_settings(MIDDLEWARE=MIDDLEWARE):
         yield
@@ -52,6 +52,7 @@ def test_counts_requests_by_method_and_status_class() -> None:
     assert value["requests"] == 4
     assert value["by_method"] == {"GET": 2, "OTHER": 1, "POST": 1}
     assert value["by_status"] == {"2xx": 3, "4xx": 1}
+    assert value["by_method_status"] == {"GET": {"2xx": 2}, "OTHER": {"2xx": 1}, "POST": {"4xx": 1}}
     assert value["in_flight"] == 0
 
 
@@ -72,6 +73,7 @@ def test_every_path_is_published_at_zero_before_the_first_request() -> None:
         "in_flight": 0,
         "by_method": {},
         "by_status": {},
+        "by_method_status": {},
         "latency": {"count": 0, "sum": 0.0, "buckets": dict.fromkeys(BUCKET_KEYS, 0)},
     }
 

@@ -62,11 +62,14 @@ def _start(request: HttpRequest) -> float:
 def _finish(request: HttpRequest, started: float, response: HttpResponseBase | None) -> None:
     # A response that never came (an exception escaped every handler) counts as a 5xx.
     elapsed = time.perf_counter() - started
+    method = method_key(request.method)
+    status = status_key(response.status_code if response else None)
     http.add_many(
         (
             ("in_flight", -1),
-            (("by_method", method_key(request.method)), 1),
-            (("by_status", status_key(response.status_code if response else None)), 1),
+            (("by_method", method), 1),
+            (("by_status", status), 1),
+            (("by_method_status", method, status), 1),
             (("latency", "count"), 1),
             (("latency", "sum"), elapsed),
             (("latency", "buckets", bucket_key(elapsed)), 1),

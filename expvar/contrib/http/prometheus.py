@@ -1,4 +1,4 @@
-"""``http`` as ``http_requests_total``, ``http_responses_total`` and a latency histogram."""
+"""``http`` as ``http_requests_total{method,status}`` and a latency histogram."""
 
 from __future__ import annotations
 
@@ -12,14 +12,7 @@ DURATION = "http_request_duration_seconds"
 
 def http_families(value: dict[str, Any]) -> Iterator[Family]:
     """Yield the families of the request metrics the middleware counts."""
-    yield _by(value, "by_method", "method", "http_requests", "Finished HTTP requests by method.")
-    yield _by(
-        value,
-        "by_status",
-        "status",
-        "http_responses",
-        "Finished HTTP requests by status class (2xx, 4xx, ...).",
-    )
+    yield _requests(value.get("by_method_status"))
     if isinstance(value.get("in_flight"), int):
         yield gauge("http_requests_in_flight", "HTTP requests being served.", value["in_flight"])
     if isinstance(value.get("requests"), int):
@@ -29,10 +22,16 @@ def http_families(value: dict[str, Any]) -> Iterator[Family]:
         yield _histogram(latency)
 
 
-def _by(value: dict[str, Any], key: str, label: str, name: str, help_text: str) -> Family:
-    counts = _numbers(value.get(key))
-    samples = tuple(Sample("_total", ((label, part),), count) for part, count in counts.items())
-    return Family(name, "counter", help_text, samples)
+def _requests(by_method_status: Any) -> Family:
+    methods = by_method_status if isinstance(by_method_status, dict) else {}
+    samples = tuple(
+        Sample("_total", (("method", str(method)), ("status", status)), count)
+        for method, statuses in methods.items()
+        for status, count in _numbers(statuses).items()
+    )
+    return Family(
+        "http_requests", "counter", "Finished HTTP requests by method and status class.", samples
+    )
 
 
 def _histogram(latency: dict[str, Any]) -> Family:

@@ -44,6 +44,7 @@ def empty_metrics() -> dict[str, Any]:
         "in_flight": 0,
         "by_method": {},
         "by_status": {},
+        "by_method_status": {},
         "latency": {"count": 0, "sum": 0.0, "buckets": dict.fromkeys(BUCKET_KEYS, 0)},
     }
 
