@@ -67,6 +67,11 @@ class VariableAdmin(_ModelAdmin):
                 name="{}_{}_changelist".format(*info),
             ),
             path("refresh/", refresh, name="{}_{}_refresh".format(*info)),
+            path(
+                "series/",
+                self.admin_site.admin_view(self._series),
+                name="{}_{}_series".format(*info),
+            ),
         ]
 
     def changelist_view(
@@ -78,6 +83,10 @@ class VariableAdmin(_ModelAdmin):
     def _refresh(self, request: HttpRequest) -> HttpResponseBase:
         self._require_view_permission(request)
         return views.refresh(request, self)
+
+    def _series(self, request: HttpRequest) -> HttpResponseBase:
+        self._require_view_permission(request)
+        return views.series(request, self)
 
     def _may_view(self, request: HttpRequest) -> bool:
         return self.admin_site.has_permission(request) and self.has_view_permission(request)

@@ -1,4 +1,4 @@
-"""Regenerate docs/img/dashboard.png (light) and docs/img/dashboard-dark.png (dark).
+"""Regenerate docs/img/dashboard.png (light), dashboard-dark.png (dark), dashboard-phone.png.
 
 With no ``--url`` the script runs the demo itself: a fresh SQLite database in a temporary
 folder, ``migrate``, ``demo_admin`` (the demo's admin user), then ``runserver`` on 127.0.0.1
@@ -46,9 +46,11 @@ CHROMIUM_ARGS = [
 DEMO_USER = os.environ.get("DEMO_ADMIN_USER", "admin")
 DEMO_PASSWORD = os.environ.get("DEMO_ADMIN_PASSWORD", "expvar-demo")
 VIEWPORT: ViewportSize = {"width": 1440, "height": 1200}
-SHOTS: tuple[tuple[Literal["light", "dark"], str], ...] = (
-    ("light", "dashboard.png"),
-    ("dark", "dashboard-dark.png"),
+PHONE: ViewportSize = {"width": 390, "height": 844}
+SHOTS: tuple[tuple[Literal["light", "dark"], str, ViewportSize], ...] = (
+    ("light", "dashboard.png", VIEWPORT),
+    ("dark", "dashboard-dark.png", VIEWPORT),
+    ("light", "dashboard-phone.png", PHONE),
 )
 
 
@@ -57,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", help="base URL of a running site (default: start the demo)")
     parser.add_argument("--user", default=DEMO_USER)
     parser.add_argument("--password", default=DEMO_PASSWORD)
-    parser.add_argument("--out", type=Path, default=OUT, help="folder for the two PNG files")
+    parser.add_argument("--out", type=Path, default=OUT, help="folder for the PNG files")
     parser.add_argument(
         "--settle", type=float, default=12.0, help="seconds of live refreshes before each shot"
     )
@@ -120,8 +122,8 @@ def shoot(base: str, user: str, password: str, out: Path, settle: float) -> None
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            for scheme, name in SHOTS:
-                context = browser.new_context(viewport=VIEWPORT, color_scheme=scheme)
+            for scheme, name, viewport in SHOTS:
+                context = browser.new_context(viewport=viewport, color_scheme=scheme)
                 page = context.new_page()
                 _log_in(page, base, user, password)
                 _settle(page, settle)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,23 +10,30 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-PanelContext = Callable[[HttpRequest], dict[str, Any]]
+from expvar.resolution import Resolution
+
+# Return None to leave the panel out of this page or refresh (nothing to show).
+PanelContext = Callable[[HttpRequest, Resolution], "dict[str, Any] | None"]
 
 
 @dataclass(frozen=True)
 class Panel:
     template_name: str
     context: PanelContext
+    # Static paths of scripts the panel needs, loaded once with the page (no inline scripts).
+    scripts: tuple[str, ...] = ()
 
 
 _panels: list[Panel] = []
 
 
-def register_panel(template_name: str, context: PanelContext) -> None:
-    """Render ``template_name`` with ``context(request)`` on the dashboard and each refresh."""
+def register_panel(
+    template_name: str, context: PanelContext, *, scripts: Sequence[str] = ()
+) -> None:
+    """Render ``template_name`` with ``context(request, resolution)`` on every page and refresh."""
     # Registering a template again replaces it in place, so AppConfig.ready() running twice
     # (as it can in tests) does not show a panel twice.
-    panel = Panel(template_name, context)
+    panel = Panel(template_name, context, tuple(scripts))
     for index, existing in enumerate(_panels):
         if existing.template_name == template_name:
             _panels[index] = panel
@@ -39,9 +46,16 @@ def registered_panels() -> list[Panel]:
     return list(_panels)
 
 
-def render_panels(request: HttpRequest) -> list[SafeString]:
-    """Render every registered panel for this request, in registration order."""
-    return [
-        render_to_string(panel.template_name, panel.context(request), request=request)
-        for panel in _panels
-    ]
+def panel_scripts() -> list[str]:
+    """Return the static paths of every panel's scripts, each once, in registration order."""
+    return list(dict.fromkeys(script for panel in _panels for script in panel.scripts))
+
+
+def render_panels(request: HttpRequest, resolution: Resolution) -> list[SafeString]:
+    """Render every registered panel for this request and read, in registration order."""
+    rendered = []
+    for panel in _panels:
+        context = panel.context(request, resolution)
+        if context is not None:
+            rendered.append(render_to_string(panel.template_name, context, request=request))
+    return rendered

@@ -15,6 +15,8 @@ from typing import Any
 
 from django.utils.safestring import SafeString
 
+from expvar.dashboard.units import readable, unit_of
+
 # Longer than this (in lines of pretty JSON, or characters of compact JSON) starts collapsed.
 LONG_LINES = 8
 LONG_CHARS = 160
@@ -27,25 +29,34 @@ class ShownValue:
     preview: str
     long: bool
     size: str
+    # A number whose name says its unit, said readably ("3.9 MiB"), and that unit.
+    human: str = ""
+    unit: str = ""
 
 
-def show(text: str) -> ShownValue:
-    """Render a value from its published JSON text."""
+def show(text: str, name: str = "") -> ShownValue:
+    """Render a value from its published JSON text; ``name`` may tell a number's unit."""
     if text[:1] not in "{[" and len(text) <= LONG_CHARS:
         # A short scalar is its own JSON text: no parsing, no paths (the common case).
+        unit = unit_of(name) if name and text[:1] in "-0123456789" else None
         return ShownValue(
-            html=SafeString(escape(text, quote=False)), preview=text, long=False, size=""
+            html=SafeString(escape(text, quote=False)),
+            preview=text,
+            long=False,
+            size="",
+            human=readable(float(text), unit) if unit else "",
+            unit=unit or "",
         )
     value = json.loads(text)
     out: list[str] = []
-    _render(value, "[", "", out)
+    _render(value, "[", "", out, name)
     html = "".join(out)
     long = len(text) > LONG_CHARS or html.count("\n") >= LONG_LINES
     preview = text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"
     return ShownValue(html=SafeString(html), preview=preview, long=long, size=_size(value))
 
 
-def _render(value: Any, path: str | None, indent: str, out: list[str]) -> None:
+def _render(value: Any, path: str | None, indent: str, out: list[str], parent: str = "") -> None:
     # ``path`` is the JSON array of the keys so far, as text without its closing bracket.
     # It is None inside lists: an item there has no expvarmon or Datadog path worth charting,
     # and marking each item of a 256-entry ring would bloat every refresh.
@@ -60,16 +71,13 @@ def _render(value: Any, path: str | None, indent: str, out: list[str]) -> None:
             quoted = encode_basestring(key)
             out.append(f'{inner}<span class="expvar-key">{escape(quoted, quote=False)}</span>: ')
             if path is None:
-                _render(item, None, inner, out)
+                _render(item, None, inner, out, key)
             else:
                 key_path = f"{path}{quoted}" if path == "[" else f"{path},{quoted}"
                 if isinstance(item, (dict, list)):
-                    _render(item, key_path, inner, out)
+                    _render(item, key_path, inner, out, key)
                 else:
-                    out.append(
-                        f'<span class="expvar-leaf" data-expvar-path="{escape(key_path)}]">'
-                        f"{_scalar(item)}</span>"
-                    )
+                    out.append(_leaf(item, key_path, key, parent))
             out.append(",\n" if position < last else "\n")
         out.append(indent + "}")
     elif isinstance(value, list):
@@ -86,6 +94,19 @@ def _render(value: Any, path: str | None, indent: str, out: list[str]) -> None:
         out.append(indent + "]")
     else:
         out.append(_scalar(value))
+
+
+def _leaf(item: Any, key_path: str, key: str, parent: str) -> str:
+    # A focusable button-like span: the leaf opens its monitor paths and its chart by keyboard
+    # too. Its text stays the JSON of the value; a readable unit is drawn beside it by CSS.
+    unit = None
+    if isinstance(item, (int, float)) and not isinstance(item, bool):
+        unit = unit_of(key, parent)
+    human = f' data-expvar-human="{escape(readable(item, unit))}" title="in {unit}"' if unit else ""
+    return (
+        f'<span class="expvar-leaf" tabindex="0" role="button" '
+        f'data-expvar-path="{escape(key_path)}]"{human}>{_scalar(item)}</span>'
+    )
 
 
 def _scalar(value: Any) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import django
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
@@ -15,7 +15,8 @@ from django_htmx.http import HttpResponseStopPolling
 
 from expvar.conf import get_config
 from expvar.dashboard.context import build_dashboard
-from expvar.dashboard.panels import render_panels
+from expvar.dashboard.panels import panel_scripts, render_panels
+from expvar.dashboard.series import series_of
 from expvar.resolution import resolve
 
 if TYPE_CHECKING:
@@ -33,14 +34,18 @@ def dashboard(
     site = model_admin.admin_site
     opts = model_admin.opts
     interval = refresh_interval()
+    resolution = resolve()
     context = {
         **site.each_context(request),
         "title": capfirst(opts.verbose_name_plural),
         "opts": opts,
         "app_label": opts.app_label,
-        "dashboard": build_dashboard(resolve()),
-        "panels": render_panels(request),
+        "dashboard": build_dashboard(resolution),
+        "panels": render_panels(request, resolution),
+        "panel_scripts": panel_scripts(),
+        "filter_q": request.GET.get("q", ""),
         "refresh_url": _url("refresh", model_admin),
+        "series_url": _url("series", model_admin),
         "refresh_interval": interval,
         "refresh_trigger": f"every {_seconds(interval)}, expvar:refresh",
         "refresh_choices": _choices(interval),
@@ -54,13 +59,18 @@ def dashboard(
 
 
 def refresh(request: HttpRequest, model_admin: ModelAdmin[Any]) -> HttpResponse:
-    """Render the out-of-band fragments one refresh swaps into the page."""
+    """Render the dashboard's live body, which htmx morphs into the page."""
+    resolution = resolve()
     context = {
-        "dashboard": build_dashboard(resolve()),
-        "panels": render_panels(request),
-        "oob": True,
+        "dashboard": build_dashboard(resolution),
+        "panels": render_panels(request, resolution),
     }
     return HttpResponse(render_to_string(REFRESH_TEMPLATE, context, request=request))
+
+
+def series(request: HttpRequest, model_admin: ModelAdmin[Any]) -> JsonResponse:
+    """Answer the Prometheus series of the variable named by ``?name=``, for copy-path."""
+    return JsonResponse({"series": series_of(resolve(), request.GET.get("name", ""))})
 
 
 def stop_polling(request: HttpRequest, model_admin: ModelAdmin[Any]) -> HttpResponse:

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from expvar.process import this_process
 from expvar.push.stores import StoreUnavailable, current
 from expvar.push.stores.base import ProcessRecord
+from expvar.resolution import Resolution
 
 TEMPLATE = "expvar/panels/processes.html"
 
@@ -21,7 +22,7 @@ def register() -> None:
     register_panel(TEMPLATE, context)
 
 
-def context(request: HttpRequest) -> dict[str, Any]:
+def context(request: HttpRequest, resolution: Resolution) -> dict[str, Any]:
     store = current()
     me = this_process()
     error = ""

@@ -1,23 +1,127 @@
+"""Template filters for what only the dashboard needs of a report: a DOM id and shown HTML."""
+
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
 
 from django import template
+from django.utils.html import escape
 from django.utils.safestring import SafeString
 
-from expvar.dashboard.context import AppSection
-from expvar.dashboard.rows import render_sections
+from expvar.dashboard.context import format_duration
+from expvar.dashboard.values import ShownValue, show
+from expvar.reports import Collision, KeyClash, KeyOrigin, VariableReport
 
 register = template.Library()
 
 
-@register.simple_tag
-def expvar_rows(section: AppSection) -> SafeString:
-    """Render one app's rows for the dashboard page."""
-    return render_sections([section])
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
 
 
-@register.simple_tag
-def expvar_refresh_rows(sections: Iterable[AppSection]) -> SafeString:
-    """Render every app's moving cells, out of band, for a refresh."""
-    return render_sections(sections, refresh=True)
+@functools.lru_cache(maxsize=8192)
+def _row_id(label: str, origin: str, name: str, position: int) -> str:
+    return "expvar-v-" + _digest(f"{label}\0{origin}\0{name}\0{position}")
+
+
+@register.filter
+def expvar_row_id(report: VariableReport) -> str:
+    """Return the row's DOM id: stable across refreshes, whatever characters the name holds."""
+    d = report.declaration
+    return _row_id(d.app.label, d.origin, d.name, d.position)
+
+
+@register.filter
+@functools.lru_cache(maxsize=1024)
+def expvar_collision_id(name: str) -> str:
+    """Return the DOM id of a shared name's entry in the collisions panel."""
+    return "expvar-c-" + _digest(name)
+
+
+@register.filter
+def expvar_shown(report: VariableReport) -> ShownValue | None:
+    """Return the report's value as the dashboard shows it, or None if it was not read."""
+    return None if report.text is None else show(report.text, report.name)
+
+
+@register.filter
+def expvar_merged_shown(collision: Collision) -> ShownValue | None:
+    """Return a merge's published value as the dashboard shows it."""
+    if collision.merged_text is None:
+        return None
+    return show(collision.merged_text, collision.name)
+
+
+@dataclass(frozen=True)
+class MergedKey:
+    """One key of a merged dict: who gave it, its value, and any value it won over."""
+
+    path: str
+    origin: KeyOrigin
+    value: str
+    clashes: list[KeyClash]
+
+
+@register.filter
+def expvar_merged_keys(collision: Collision) -> list[MergedKey]:
+    """List a merge's keys with their source, value and clashes, in the merged dict's order."""
+    given = {origin.path for origin in collision.key_origins}
+    clashes: dict[tuple[str, ...], list[KeyClash]] = {}
+    for clash in collision.key_clashes:
+        # A clash deep inside a dict one app gave whole is listed under that dict's key.
+        path = clash.path
+        while path and path not in given:
+            path = path[:-1]
+        clashes.setdefault(path, []).append(clash)
+    return [
+        MergedKey(
+            path=".".join(origin.path),
+            origin=origin,
+            value=_compact(_at(collision.merged, origin.path)),
+            clashes=clashes.get(origin.path, []),
+        )
+        for origin in collision.key_origins
+    ]
+
+
+@register.filter
+def expvar_json(value: Any) -> str:
+    """Return ``value`` as compact JSON text."""
+    return _compact(value)
+
+
+def _at(value: Any, path: tuple[str, ...]) -> Any:
+    for key in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def _compact(value: Any) -> str:
+    try:
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+@register.filter
+def expvar_collision_of(name: str, shared: dict[str, Collision]) -> Collision | None:
+    """Return the collision of a name declared more than once, or None."""
+    return shared.get(name)
+
+
+@register.filter
+def expvar_duration(seconds: float) -> str:
+    """Format how long a read took: ms below a second."""
+    return format_duration(seconds)
+
+
+@register.filter
+def expvar_breakable(dotted: str) -> SafeString:
+    """Escape a dotted path and let it wrap after each dot."""
+    return SafeString(escape(dotted).replace(".", ".<wbr>"))

@@ -1,14 +1,10 @@
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import pytest
 
 from expvar.dashboard.context import build_dashboard, format_duration, format_uptime
-from expvar.registry import Registry
-from expvar.reports import TIMEOUT
 from expvar.resolution import resolve
+from expvar.templatetags.expvar_dashboard import expvar_merged_keys, expvar_row_id
 from tests.dashboardapp import vars as test_vars
 from tests.dashboardapp.registry import registry_with
 
@@ -26,38 +22,56 @@ def test_apps_without_variables_get_no_section() -> None:
     assert "broken" not in [section.app.label for section in dashboard.sections]
 
 
-def test_row_keys_are_stable_between_resolutions() -> None:
-    first = [row.key for row in build_dashboard(resolve()).rows]
+def test_row_ids_are_stable_between_resolutions() -> None:
+    first = [expvar_row_id(report) for report in resolve().variables]
 
-    assert [row.key for row in build_dashboard(resolve()).rows] == first
-
-
-def test_row_keys_are_unique() -> None:
-    keys = [row.key for row in build_dashboard(resolve()).rows]
-
-    assert len(keys) == len(set(keys))
+    assert [expvar_row_id(report) for report in resolve().variables] == first
 
 
-def test_timeout_is_labelled_timed_out() -> None:
-    resolution = resolve(registry_with(test_vars.Ticker, installed=False))
-    resolution.variables[0].status = TIMEOUT
+def test_row_ids_are_unique() -> None:
+    ids = [expvar_row_id(report) for report in resolve().variables]
 
-    assert build_dashboard(resolution).rows[0].status_label == "timed out"
+    assert len(ids) == len(set(ids))
 
 
-def test_collision_view_points_at_the_winning_row() -> None:
+def test_shared_names_map_to_their_collision() -> None:
     dashboard = build_dashboard(resolve())
 
-    version = next(view for view in dashboard.collisions if view.name == "version")
-    assert version.winner is not None
-    assert version.winner.app.label == "alpha"
+    winner = dashboard.shared["version"].winner
+    assert winner is not None
+    assert winner.app.label == "alpha"
 
 
-def test_merge_view_lists_key_origins_by_dotted_path() -> None:
+def test_merged_keys_list_origins_by_dotted_path() -> None:
+    inventory = build_dashboard(resolve()).shared["inventory"]
+
+    keys = expvar_merged_keys(inventory)
+
+    assert ("shared.b", "beta", "2") in [
+        (k.path, k.origin.declaration.app.label, k.value) for k in keys
+    ]
+
+
+def test_merged_key_carries_the_clash_it_won() -> None:
+    inventory = build_dashboard(resolve()).shared["inventory"]
+
+    widgets = next(k for k in expvar_merged_keys(inventory) if k.path == "widgets")
+
+    assert [(c.winner_value, c.loser_value) for c in widgets.clashes] == [(3, 99)]
+
+
+def test_status_facets_count_each_status_and_the_shared_names() -> None:
+    resolution = resolve()
+    facets = {f.value: f.count for f in build_dashboard(resolution).status_facets}
+
+    assert facets["shadowed"] == sum(r.status == "shadowed" for r in resolution.variables)
+    assert facets["collides"] == sum(len(c.contenders) for c in resolution.collisions)
+
+
+def test_app_facets_follow_the_sections() -> None:
     dashboard = build_dashboard(resolve())
 
-    inventory = next(view for view in dashboard.collisions if view.name == "inventory")
-    assert ("shared.b", "beta") in [(o.path, o.app.label) for o in inventory.key_origins]
+    assert [f.value for f in dashboard.app_facets] == [s.app.label for s in dashboard.sections]
 
 
 def test_errors_count_imports_values_and_problems() -> None:
@@ -68,20 +82,7 @@ def test_errors_count_imports_values_and_problems() -> None:
     assert dashboard.error_count == (
         len(resolution.import_failures) + len(resolution.errors) + len(resolution.problems)
     )
-    assert [row.name for row in dashboard.errors] == ["failing"]
-
-
-def test_runtime_sample_orders_pauses_oldest_first() -> None:
-    resolution = resolve(registry_with(test_vars.Memstats, installed=False))
-
-    runtime = build_dashboard(resolution).runtime
-
-    assert runtime is not None
-    assert json.loads(runtime.json)["pauses"] == [1000]
-
-
-def test_runtime_is_absent_without_memstats() -> None:
-    assert build_dashboard(resolve(Registry())).runtime is None
+    assert [report.name for report in dashboard.errors] == ["failing"]
 
 
 def test_signature_changes_when_variables_are_added() -> None:
@@ -103,18 +104,3 @@ def test_uptime_shows_the_two_largest_units(seconds: float, text: str) -> None:
 @pytest.mark.parametrize(("seconds", "text"), [(0.00012, "0.12 ms"), (1.5, "1.50 s")])
 def test_duration_uses_ms_below_a_second(seconds: float, text: str) -> None:
     assert format_duration(seconds) == text
-
-
-def test_ring_of_pauses_ends_with_the_newest() -> None:
-    class Wrapped(test_vars.Memstats):
-        def value(self) -> dict[str, Any]:
-            # As in Go, the newest pause is at PauseNs[(NumGC + 255) % 256].
-            ring = [0] * 256
-            ring[255] = 7
-            ring[0] = 9
-            return {"PauseNs": ring, "NumGC": 512}
-
-    runtime = build_dashboard(resolve(registry_with(Wrapped, installed=False))).runtime
-
-    assert runtime is not None
-    assert json.loads(runtime.json)["pauses"] == [0] * 63 + [7]

@@ -22,6 +22,12 @@ def page(client: Client) -> str:
     return response.content.decode()
 
 
+def collision_entry_id(html: str, name: str) -> str:
+    found = re.search(rf'id="([^"]+)"[^>]*data-expvar-collision="{name}"', html)
+    assert found is not None
+    return found.group(1)
+
+
 def section_order(html: str) -> list[str]:
     return re.findall(r'data-expvar-section="([^"]+)"', html)
 
@@ -97,15 +103,105 @@ def test_merge_shows_which_app_gave_each_key(viewer_client: Client) -> None:
     html = page(viewer_client)
     entry = html[html.index('data-expvar-collision="inventory"') :]
 
-    assert re.search(r'data-expvar-key="gadgets"><td><code>gadgets</code></td><td>beta<', entry)
-    assert re.search(r'data-expvar-key="shared.b"><td><code>shared.b</code></td><td>beta<', entry)
+    assert re.search(
+        r'data-expvar-key="gadgets"><td><code>gadgets</code></td><td><code>5</code></td><td>beta<',
+        entry,
+    )
+    assert re.search(
+        r'data-expvar-key="shared.b"><td><code>shared.b</code></td><td><code>2</code></td><td>beta<',
+        entry,
+    )
 
 
 def test_merge_shows_key_clashes(viewer_client: Client) -> None:
     html = page(viewer_client)
     entry = html[html.index('data-expvar-collision="inventory"') :]
 
-    assert re.search(r'data-expvar-clash="widgets"><code>widgets</code>: alpha ', entry)
+    assert re.search(
+        r'data-expvar-clash="widgets"><code>widgets</code>: <code>3</code> \(alpha\) '
+        r"over <code>99</code> \(beta\)",
+        entry,
+    )
+
+
+def test_merged_value_marks_a_clashing_key_with_the_value_it_won_over(
+    viewer_client: Client,
+) -> None:
+    html = page(viewer_client)
+    entry = html[html.index('data-expvar-collision="inventory"') :]
+    key = entry[entry.index('data-expvar-key="widgets"') :]
+
+    assert re.match(
+        r'[^>]*class="expvar-clashing"><td><code>widgets</code></td><td><code>3</code>'
+        r"<span[^>]*> over <code>99</code> \(beta\)",
+        key,
+    )
+
+
+def test_collision_says_installed_apps_order_decided(viewer_client: Client) -> None:
+    html = page(viewer_client)
+    entry = html[html.index('data-expvar-collision="version"') :]
+
+    assert "first in <code>INSTALLED_APPS</code> order wins" in entry[: entry.index("</article>")]
+
+
+def test_collision_shows_each_contenders_value(viewer_client: Client) -> None:
+    html = page(viewer_client)
+    entry = html[html.index('data-expvar-collision="version"') :]
+    entry = entry[: entry.index("</article>")]
+
+    assert re.findall(r'data-expvar-contender="([^"]+)"', entry) == ["alpha", "beta"]
+    assert "alpha-1.0" in entry
+
+
+def test_every_row_of_a_shared_name_links_to_its_collision_entry(viewer_client: Client) -> None:
+    html = page(viewer_client)
+    entry_id = collision_entry_id(html, "version")
+
+    for app in ("alpha", "beta"):
+        row = html[html.index(f'data-expvar-name="version" data-expvar-app="{app}"') :]
+        row = row[: row.index("</tr>")]
+        assert f'class="expvar-badge expvar-badge-shared" href="#{entry_id}"' in row
+
+
+def test_winning_row_of_a_collision_says_it_wins(viewer_client: Client) -> None:
+    html = page(viewer_client)
+    row = html[html.index('data-expvar-name="version" data-expvar-app="alpha"') :]
+
+    assert "shared, wins</a>" in row[: row.index("</tr>")]
+
+
+def test_shadowed_rows_note_links_to_the_collision_entry(viewer_client: Client) -> None:
+    html = page(viewer_client)
+    entry_id = collision_entry_id(html, "version")
+    row = html[html.index('data-expvar-name="version" data-expvar-app="beta"') :]
+
+    assert re.search(rf'class="expvar-note"><a href="#{entry_id}">shadowed by ', row)
+
+
+def test_facets_link_each_app_and_status_as_a_query(viewer_client: Client) -> None:
+    html = page(viewer_client)
+    facets = html[html.index('id="expvar-facets"') :]
+
+    assert 'href="?app=alpha"' in facets
+    for status in ("error", "timeout", "shadowed", "merged", "collides"):
+        assert f'href="?status={status}"' in facets
+
+
+def test_filter_box_holds_the_query_of_the_url(viewer_client: Client) -> None:
+    response = viewer_client.get(DASHBOARD, {"q": "tick<"})
+
+    assert 'name="q" value="tick&lt;"' in response.content.decode()
+
+
+def test_duration_named_number_is_shown_readably(
+    viewer_client: Client, use_registry: Callable[[Any], Any]
+) -> None:
+    use_registry(registry_with(test_vars.Durations, installed=False))
+
+    html = page(viewer_client)
+
+    assert 'data-expvar-value data-expvar-human="1.5 ms" title="in ns">1500000</pre>' in html
 
 
 def test_errors_panel_shows_import_failures_with_traceback(viewer_client: Client) -> None:

@@ -38,9 +38,36 @@ def test_text_of_the_markup_is_the_value_as_json(value: Any) -> None:
 def test_dict_leaves_carry_their_path() -> None:
     shown = show('{"mem":{"HeapAlloc":5},"name":"x"}')
 
-    assert 'data-expvar-path="[&quot;mem&quot;,&quot;HeapAlloc&quot;]">5<' in shown.html
+    assert 'data-expvar-path="[&quot;mem&quot;,&quot;HeapAlloc&quot;]"' in shown.html
     assert 'data-expvar-path="[&quot;name&quot;]">&quot;x&quot;<' not in shown.html
     assert 'data-expvar-path="[&quot;name&quot;]">"x"<' in shown.html
+
+
+def test_dict_leaves_are_reachable_by_keyboard() -> None:
+    shown = show('{"requests":5}')
+
+    assert '<span class="expvar-leaf" tabindex="0" role="button" ' in shown.html
+
+
+def test_byte_counts_in_memstats_read_in_binary_units() -> None:
+    shown = show('{"HeapAlloc":4194304}', "memstats")
+
+    assert 'data-expvar-human="4.0 MiB" title="in bytes">4194304<' in shown.html
+
+
+def test_latency_figures_read_as_durations() -> None:
+    shown = show('{"latency":{"sum":0.25,"count":3}}', "http")
+
+    assert 'data-expvar-human="250.0 ms" title="in s">0.25<' in shown.html
+    assert "data-expvar-human" not in shown.html[shown.html.index("count") :]
+
+
+def test_top_level_number_named_in_ns_reads_as_a_duration() -> None:
+    assert show("2500", "gc_pause_ns").human == "2.5 µs"
+
+
+def test_number_without_a_unit_in_its_name_has_no_readable_form() -> None:
+    assert show("2500", "requests").human == ""
 
 
 def test_items_inside_lists_carry_no_path() -> None:

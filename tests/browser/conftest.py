@@ -79,3 +79,24 @@ def log_in(transactional_db: None, live_server: Any, context: Any) -> Callable[[
 @pytest.fixture
 def dashboard_url(live_server: Any) -> str:
     return f"{live_server.url}/admin/expvar/variable/"
+
+
+FAST = 0.3
+
+
+@pytest.fixture
+def viewer(log_in: Callable[[User], None]) -> User:
+    user = make_user("viewer", perm=True)
+    log_in(user)
+    return user
+
+
+@pytest.fixture
+def live_vars(use_registry: Callable[[Any], Any], settings: Any) -> None:
+    from tests.dashboardapp import vars as test_vars
+    from tests.dashboardapp.registry import registry_with
+
+    settings.EXPVAR_REFRESH_INTERVAL = FAST
+    use_registry(
+        registry_with(test_vars.Ticker, test_vars.Stats, test_vars.Catalog, test_vars.Memstats)
+    )

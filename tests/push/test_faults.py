@@ -18,6 +18,7 @@ from django.test import Client, override_settings
 
 import expvar
 from expvar.push.stores import StoreUnavailable
+from expvar.resolution import resolve
 from tests.push.conftest import SharedStore, unique
 from tests.push.proxy import Proxy, closed_port
 from tests.push.views import counted
@@ -165,7 +166,7 @@ def test_dashboard_panel_shows_the_outage(shared_store: SharedStore) -> None:
     with shared_store(f"redis://127.0.0.1:{closed_port()}/15", TIMEOUT=TIMEOUT):
         expvar.Int(unique()).add(1)
         assert not expvar.push.flush()
-        data = context(RequestFactory().get("/"))
+        data = context(RequestFactory().get("/"), resolve())
         assert data["store"]["healthy"] is False
         assert data["store"]["pending"] == 1
         assert "unavailable" in data["store_error"]

@@ -15,6 +15,7 @@ from expvar.process import this_process
 from expvar.push import heartbeat
 from expvar.push.panel import TEMPLATE, context
 from expvar.push.stores import current
+from expvar.resolution import resolve
 from tests.push.conftest import SharedStore
 
 
@@ -113,7 +114,7 @@ def test_first_request_starts_the_heartbeat(shared_store: SharedStore) -> None:
 
 
 def test_local_store_lists_only_this_process() -> None:
-    data = context(RequestFactory().get("/"))
+    data = context(RequestFactory().get("/"), resolve())
     assert data["store"]["backend"] == "local"
     [row] = data["processes"]
     assert row["current"]

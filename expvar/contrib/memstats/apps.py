@@ -9,6 +9,8 @@ class MemstatsConfig(AppConfig):
     verbose_name = "Expvar: memstats"
 
     def ready(self) -> None:
+        from expvar.contrib.memstats import panel
         from expvar.contrib.memstats.gcwatch import watch
 
         watch.install()
+        panel.register()

@@ -1,6 +1,9 @@
-/* django-expvar dashboard: refresh controls, in-place value updates, filter, sparklines and
-   monitor paths. htmx fetches the refresh partial; everything here runs from this file, so the
-   page works under a Content-Security-Policy without 'unsafe-inline' or 'unsafe-eval'. */
+/* django-expvar dashboard: what htmx cannot do for the page. htmx polls the refresh partial and
+   idiomorph morphs it into #expvar-body, so elements, focus, open <details> and scroll stay as
+   they are; this file keeps the client's own state through the morph (open values, the filter,
+   collapsed apps, drawn sparklines), filters, charts and offers monitor paths. No inline script
+   anywhere: the page runs under a Content-Security-Policy without 'unsafe-inline'/'unsafe-eval'.
+   Each refresh reads the DOM first and writes after, and nothing here asks for layout per cell. */
 "use strict";
 
 (function () {
@@ -9,29 +12,205 @@
     return;
   }
 
-  const MAX_SAMPLES = 60;
-  const RUNTIME_SAMPLES = 120;
+  const MAX_SAMPLES = 600;
+  const SPARK_SAMPLES = 60;
+  const MAX_FLASHES = 40;
   const SVG = "http://www.w3.org/2000/svg";
+  // Attributes the page's user sets and a refresh must not undo.
+  const CLIENT_ATTRIBUTES = new Set(["open", "hidden", "aria-expanded", "aria-current", "aria-pressed"]);
+
+  const one = (selector, root) => (root || document).querySelector(selector);
+  const all = (selector, root) => Array.from((root || document).querySelectorAll(selector));
+
+  const body = one("#expvar-body");
+  const live = one("#expvar-live");
+  const intervalSelect = one("#expvar-interval");
+  const pauseButton = one("#expvar-pause");
+  const unitsButton = one("#expvar-units");
+  const filterInput = one("#expvar-filter");
+  const filterCount = one("#expvar-filter-count");
+  const pathBox = one("#expvar-pathbox");
+  const chartDialog = one("#expvar-chart");
 
   const state = {
     paused: false,
     stopped: false,
     failing: "",
     signature: region.dataset.expvarSignature,
+    app: "",
+    status: "",
   };
-  const chosen = new Map(); // details[data-expvar-keep] key -> open, as the user left it
-  const samples = new Map();
-  const runtime = { alloc: [], sys: [], heapInuse: [] };
+  const samples = new Map(); // row id, or row id + " " + leaf path -> [[time ms, value], ...]
+  let changed = [];
 
-  const one = (selector, root) => (root || document).querySelector(selector);
-  const all = (selector, root) => Array.from((root || document).querySelectorAll(selector));
+  // ---- Morphing: keep what the user set ---------------------------------------------------
 
-  const live = one("#expvar-live");
-  const intervalSelect = one("#expvar-interval");
-  const pauseButton = one("#expvar-pause");
-  const filterInput = one("#expvar-filter");
-  const filterCount = one("#expvar-filter-count");
-  const pathBox = one("#expvar-pathbox");
+  function drawnByClient(node) {
+    const element = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
+    if (!element) {
+      return false;
+    }
+    if (element.hasAttribute("data-expvar-drawn")) {
+      return true;
+    }
+    const holder = element.parentElement;
+    return Boolean(holder && holder.closest("[data-expvar-client], [data-expvar-drawn]"));
+  }
+
+  const morph = function (old, fresh) {
+    if (window.Idiomorph) {
+      Idiomorph.morph(old, fresh, {
+        callbacks: {
+          beforeAttributeUpdated: (name) => !CLIENT_ATTRIBUTES.has(name),
+          beforeNodeRemoved: (node) => !drawnByClient(node),
+        },
+      });
+    } else {
+      old.replaceWith(fresh);
+    }
+  };
+
+  // ---- Applying a refresh -------------------------------------------------------------------
+  // The partial is the page's own #expvar-body. Idiomorph morphs its small parts (header,
+  // facets, collisions, panels, errors) in place; the rows, hundreds of them and some holding
+  // thousands of leaves, are where a generic morph is slow, so they are compared by key (their
+  // class and text as the server last sent them) and only the cells of rows that moved are
+  // patched. All comparisons read the parsed response or that memory, never the live layout,
+  // and every write comes after them.
+
+  const rowKeys = new Map();
+  const rowKey = (row) => row.className.replace(/ ?expvar-changed(-again)?/g, "") + "\u0000" + row.textContent;
+
+  function keepDrawn(old, fresh) {
+    // Sparklines drawn here go with the refreshed cell, into the same holder.
+    for (const drawn of all("[data-expvar-drawn]", old)) {
+      const holder = drawn.parentElement;
+      const path = holder.dataset.expvarPath;
+      const target = path !== undefined
+        ? one('.expvar-leaf[data-expvar-path="' + CSS.escape(path) + '"]', fresh)
+        : holder.classList.contains("expvar-spark") ? one(".expvar-spark", fresh) : null;
+      if (target) {
+        target.append(drawn);
+      }
+    }
+  }
+
+  const folded = new WeakMap(); // closed <details> -> the newest value it has not shown yet
+
+  function fillValue(details, freshPre) {
+    const pre = one("[data-expvar-value]", details);
+    keepDrawn(pre, freshPre);
+    pre.replaceChildren(...freshPre.childNodes);
+    folded.delete(details);
+  }
+
+  // Refill ``cell`` from ``fresh`` but leave ``keep`` (a live child) where it is: moving it out
+  // of the document, even for a moment, would take keyboard focus from it.
+  function refillAround(cell, fresh, keep, twin) {
+    const before = [];
+    for (let node = twin.previousSibling; node; node = node.previousSibling) {
+      before.unshift(node);
+    }
+    const after = [];
+    for (let node = twin.nextSibling; node; node = node.nextSibling) {
+      after.push(node);
+    }
+    for (const node of Array.from(cell.childNodes)) {
+      if (node !== keep) {
+        node.remove();
+      }
+    }
+    keep.before(...before);
+    keep.after(...after);
+  }
+
+  function patchCell(cell, fresh) {
+    const details = one("details", cell);
+    const freshDetails = one("details", fresh);
+    if (details && freshDetails && details.parentElement === cell &&
+        freshDetails.parentElement === fresh) {
+      // Keep the <details> and its <summary> (open state, keyboard focus): refill them.
+      details.firstElementChild.replaceChildren(...freshDetails.firstElementChild.childNodes);
+      const freshPre = one("[data-expvar-value]", freshDetails);
+      if (details.open) {
+        fillValue(details, freshPre);
+      } else {
+        // A folded value is filled when it opens: thousands of leaves nobody sees would cost
+        // every refresh their style.
+        folded.set(details, freshPre);
+      }
+      refillAround(cell, fresh, details, freshDetails);
+      return;
+    }
+    keepDrawn(cell, fresh);
+    const focused = document.activeElement;
+    if (focused && focused.parentElement === cell && focused.classList.length) {
+      // A focused control (the chart button) stays the same element.
+      const twin = one(":scope > ." + CSS.escape(focused.classList[0]), fresh);
+      if (twin) {
+        refillAround(cell, fresh, focused, twin);
+        return;
+      }
+    }
+    cell.replaceChildren(...fresh.childNodes);
+  }
+
+  function applyRows(freshBody) {
+    const updates = [];
+    for (const fresh of all("tr[data-expvar-name]", freshBody)) {
+      const key = rowKey(fresh);
+      if (rowKeys.get(fresh.id) === key) {
+        continue;
+      }
+      rowKeys.set(fresh.id, key);
+      const row = document.getElementById(fresh.id);
+      if (row) {
+        updates.push([row, fresh]);
+      }
+    }
+    for (const [row, fresh] of updates) {
+      const flash = row.className.match(/expvar-changed(-again)?/);
+      row.className = fresh.className;
+      row.dataset.expvarStatus = fresh.dataset.expvarStatus;
+      for (let index = 0; index < fresh.cells.length; index += 1) {
+        const cell = row.cells[index];
+        const next = fresh.cells[index];
+        if (cell && cell.textContent !== next.textContent) {
+          patchCell(cell, next);
+          if (cell.classList.contains("expvar-value")) {
+            changed.push(cell);
+          }
+        }
+      }
+      if (flash) {
+        row.classList.add(flash[0]);
+      }
+    }
+  }
+
+  function applyRefresh(html) {
+    const template = document.createElement("template");
+    template.innerHTML = html;
+    const fresh = template.content;
+    applyRows(fresh);
+    for (const part of Array.from(fresh.children)) {
+      const old = part.id && document.getElementById(part.id);
+      if (part.classList.contains("expvar-sections")) {
+        for (const heading of all("[data-expvar-section] > h2", part)) {
+          const current = document.getElementById(heading.id);
+          if (current && current.textContent !== heading.textContent) {
+            morph(current, heading);
+          }
+        }
+      } else if (old && old.parentElement === body) {
+        morph(old, part);
+      }
+    }
+  }
+
+  for (const row of all("tr[data-expvar-name]", body)) {
+    rowKeys.set(row.id, rowKey(row));
+  }
 
   // ---- Refresh state -------------------------------------------------------------------
 
@@ -58,21 +237,15 @@
     live.textContent = text;
   }
 
-  function selectedElement() {
-    const selection = window.getSelection();
-    if (!selection || selection.isCollapsed || !selection.anchorNode) {
-      return null;
-    }
-    const node = selection.anchorNode;
-    return node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
-  }
-
   function selecting() {
     // A refresh would end a selection the user is making to copy a value or a traceback.
-    const element = selectedElement();
-    return Boolean(element && element.closest(
-      "[data-expvar-rows], #expvar-summary, .expvar-panel, .expvar-extra-panel"
-    ));
+    const selection = window.getSelection();
+    if (!selection || selection.isCollapsed || !selection.anchorNode) {
+      return false;
+    }
+    const node = selection.anchorNode;
+    const element = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
+    return Boolean(element && body.contains(element));
   }
 
   function refreshNow() {
@@ -112,22 +285,37 @@
     refreshNow();
   });
 
+  unitsButton.addEventListener("click", function () {
+    const readable = unitsButton.getAttribute("aria-pressed") !== "true";
+    unitsButton.setAttribute("aria-pressed", String(readable));
+    region.classList.toggle("expvar-units-raw", !readable);
+  });
+
   document.addEventListener("visibilitychange", function () {
     describe();
     refreshNow();
   });
 
   // Refreshes wait while text in the values is selected; say so, and catch up once it is not.
+  // Reading the selection costs a layout, and a refresh's DOM writes fire selectionchange
+  // too: the events are coalesced into one read after a short pause.
   let heldBySelection = false;
+  let selectionCheck = 0;
   document.addEventListener("selectionchange", function () {
-    const held = selecting();
-    if (held !== heldBySelection) {
-      heldBySelection = held;
-      describe();
-      if (!held) {
-        refreshNow();
-      }
+    if (selectionCheck) {
+      return;
     }
+    selectionCheck = window.setTimeout(function () {
+      selectionCheck = 0;
+      const held = selecting();
+      if (held !== heldBySelection) {
+        heldBySelection = held;
+        describe();
+        if (!held) {
+          refreshNow();
+        }
+      }
+    }, 50);
   });
 
   region.addEventListener("htmx:beforeRequest", function (event) {
@@ -139,6 +327,16 @@
       return;
     }
     live.dataset.state = "busy";
+  });
+
+  let pending = null;
+  region.addEventListener("htmx:beforeSwap", function (event) {
+    // hx-swap="none": htmx processes out-of-band parts (the 286 notice) and the body is
+    // applied in afterSwap, part by part, rather than swapped whole.
+    const xhr = event.detail.xhr;
+    pending = xhr.status >= 200 && xhr.status < 300 && xhr.status !== 286
+      ? event.detail.serverResponse : null;
+    changed = [];
   });
 
   region.addEventListener("htmx:afterRequest", function (event) {
@@ -167,125 +365,138 @@
     describe();
   });
 
-  // ---- Applying a refresh ---------------------------------------------------------------
-  // Each app's rows arrive as one out-of-band <tbody> holding, per row, only the cells that
-  // move: kind, value, time and status. They are applied here, row by row and cell by cell,
-  // and only where the text changed, so open values, text selections, the filter and the
-  // scroll position stay as they are. A row the page does not have yet (a variable added
-  // after it loaded) is announced by the "added or removed" notice instead.
-
-  document.addEventListener("htmx:oobBeforeSwap", function (event) {
-    const target = event.detail.target;
-    if (!target.hasAttribute || !target.hasAttribute("data-expvar-rows")) {
-      return;
-    }
-    event.detail.shouldSwap = false;
-    const incoming = event.detail.fragment.firstElementChild;
-    if (!incoming) {
-      return;
-    }
-    for (const fresh of Array.from(incoming.rows)) {
-      const row = document.getElementById(fresh.id);
-      if (row && target.contains(row)) {
-        updateRow(row, fresh);
-      }
-    }
-  });
-
-  function updateRow(row, fresh) {
-    if (row.className !== fresh.className) {
-      row.className = fresh.className;
-    }
-    const offset = row.cells.length - fresh.cells.length;
-    for (let index = 0; index < fresh.cells.length; index += 1) {
-      const cell = row.cells[index + offset];
-      const next = fresh.cells[index];
-      if (!cell || cell.textContent === next.textContent) {
-        continue;
-      }
-      const selected = selectedElement();
-      if (selected && cell.contains(selected)) {
-        continue; // a refresh already on its way when the selection began
-      }
-      const before = one("details", cell);
-      const after = one("details", next);
-      if (before && after) {
-        after.open = before.open;
-      }
-      cell.replaceChildren(...next.childNodes);
-      if (cell.classList.contains("expvar-value")) {
-        cell.classList.remove("expvar-changed");
-        void cell.offsetWidth;
-        cell.classList.add("expvar-changed");
-      }
-    }
-  }
-
   region.addEventListener("htmx:afterSwap", function (event) {
-    if (event.target !== region) {
+    if (event.target !== body) {
       return;
     }
-    restoreOpen();
+    if (pending !== null) {
+      applyRefresh(pending);
+      pending = null;
+    }
+    // A changed value flashes: switching between two animation names restarts it without
+    // asking for layout. When most values move, flashing them all says nothing and costs a
+    // style pass per frame for each, so only a few changes flash.
+    for (const cell of (changed.length <= MAX_FLASHES ? changed : [])) {
+      const row = cell.parentElement;
+      if (row) {
+        const odd = row.classList.contains("expvar-changed");
+        row.classList.toggle("expvar-changed", !odd);
+        row.classList.toggle("expvar-changed-again", odd);
+      }
+    }
+    changed = [];
     applyFilter();
     sampleAll();
-    drawRuntime();
     const summary = one("#expvar-summary");
     if (summary && summary.dataset.expvarSignature !== state.signature) {
       one("#expvar-changed").hidden = false;
     }
   });
 
-  document.addEventListener("toggle", function (event) {
-    const details = event.target;
-    if (!(details instanceof HTMLDetailsElement) || !details.dataset.expvarKeep) {
-      return;
-    }
-    chosen.set(details.dataset.expvarKeep, details.open);
-  }, true);
+  // ---- Filter and facets, kept in the URL ---------------------------------------------------
 
-  function restoreOpen() {
-    for (const details of all("details[data-expvar-keep]", region)) {
-      const open = chosen.get(details.dataset.expvarKeep);
-      if (open !== undefined && details.open !== open) {
-        details.open = open;
-      }
-    }
+  function readURL() {
+    const params = new URLSearchParams(location.search);
+    filterInput.value = params.get("q") || filterInput.value;
+    state.app = params.get("app") || "";
+    state.status = params.get("status") || "";
   }
 
-  // ---- Filter ---------------------------------------------------------------------------
+  function writeURL() {
+    const params = new URLSearchParams(location.search);
+    const set = function (key, value) {
+      if (value) {
+        params.set(key, value);
+      } else {
+        params.delete(key);
+      }
+    };
+    set("q", filterInput.value.trim());
+    set("app", state.app);
+    set("status", state.status);
+    const query = params.toString();
+    history.replaceState(history.state, "", location.pathname + (query ? "?" + query : "") + location.hash);
+  }
+
+  function rowMatches(row, words) {
+    if (state.app && row.dataset.expvarApp !== state.app) {
+      return false;
+    }
+    if (state.status === "collides" ? !row.hasAttribute("data-expvar-shared")
+        : state.status && row.dataset.expvarStatus !== state.status) {
+      return false;
+    }
+    if (!words.length) {
+      return true;
+    }
+    const text = (row.dataset.expvarApp + " " + row.textContent).toLowerCase();
+    return words.every((word) => text.includes(word));
+  }
 
   function applyFilter() {
     const words = filterInput.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
-    let shown = 0;
+    const filtering = words.length > 0 || state.app !== "" || state.status !== "";
+    const sections = all("[data-expvar-section]", body);
+    // Reads first (every row's text), then writes (only where visibility changes).
+    const plan = sections.map(function (section) {
+      const rows = all("tr[data-expvar-name]", section);
+      const shown = rows.map((row) => rowMatches(row, words));
+      return { section, rows, shown, visible: shown.filter(Boolean).length };
+    });
+    let shownTotal = 0;
     let total = 0;
-    for (const section of all("[data-expvar-section]", region)) {
-      const heading = one("h2", section);
-      const appText = heading ? heading.textContent.toLowerCase() : "";
-      let visible = 0;
-      for (const row of all("tr[data-expvar-name]", section)) {
-        total += 1;
-        const text = [
-          appText,
-          row.dataset.expvarApp,
-          row.dataset.expvarName,
-          row.cells[1].textContent,
-          row.cells[3].textContent,
-        ].join(" ").toLowerCase();
-        const match = words.every((word) => text.includes(word));
-        row.hidden = !match;
-        if (match) {
-          visible += 1;
+    for (const { section, rows, shown, visible } of plan) {
+      rows.forEach(function (row, index) {
+        if (row.hidden === shown[index]) {
+          row.hidden = !shown[index];
+        }
+      });
+      const hide = filtering && visible === 0;
+      if (section.hidden !== hide) {
+        section.hidden = hide;
+      }
+      shownTotal += visible;
+      total += rows.length;
+    }
+    for (const link of all("[data-expvar-facet]", body)) {
+      const active = state[link.dataset.expvarFacet] === link.dataset.expvarFacetValue;
+      if (active !== link.hasAttribute("aria-current")) {
+        if (active) {
+          link.setAttribute("aria-current", "true");
+        } else {
+          link.removeAttribute("aria-current");
         }
       }
-      shown += visible;
-      section.hidden = words.length > 0 && visible === 0;
     }
-    filterCount.textContent = words.length ? shown + " of " + total + " shown" : "";
+    filterCount.textContent = filtering ? shownTotal + " of " + total + " shown" : "";
   }
 
-  filterInput.addEventListener("input", applyFilter);
+  filterInput.addEventListener("input", function () {
+    applyFilter();
+    writeURL();
+  });
 
-  // ---- Sparklines -----------------------------------------------------------------------
+  body.addEventListener("click", function (event) {
+    const facet = event.target.closest("[data-expvar-facet]");
+    if (facet) {
+      event.preventDefault();
+      state[facet.dataset.expvarFacet] = facet.dataset.expvarFacetValue;
+      applyFilter();
+      writeURL();
+      return;
+    }
+    const collapse = event.target.closest(".expvar-collapse");
+    if (collapse) {
+      const table = document.getElementById(collapse.getAttribute("aria-controls"));
+      const open = collapse.getAttribute("aria-expanded") !== "true";
+      collapse.setAttribute("aria-expanded", String(open));
+      if (table) {
+        table.hidden = !open;
+      }
+    }
+  });
+
+  // ---- Samples and sparklines -----------------------------------------------------------
 
   function asNumber(text) {
     const trimmed = text.trim();
@@ -296,14 +507,14 @@
     return Number.isFinite(value) ? value : null;
   }
 
-  function record(store, key, value, limit) {
-    let series = store.get(key);
+  function record(key, value, now) {
+    let series = samples.get(key);
     if (!series) {
       series = [];
-      store.set(key, series);
+      samples.set(key, series);
     }
-    series.push(value);
-    if (series.length > limit) {
+    series.push([now, value]);
+    if (series.length > MAX_SAMPLES) {
       series.shift();
     }
     return series;
@@ -319,25 +530,25 @@
 
   // Newest sample at the right edge; until a series is long, it spreads over the width a
   // dozen samples would take, so a young line is readable rather than a tick.
-  function linePoints(series, width, height) {
-    const min = Math.min(...series);
-    const max = Math.max(...series);
+  function linePoints(values, width, height) {
+    const min = Math.min(...values);
+    const max = Math.max(...values);
     const span = max - min;
-    const step = width / (Math.max(series.length, 12) - 1);
-    const start = width - (series.length - 1) * step;
-    return series.map(function (value, index) {
+    const step = width / (Math.max(values.length, 12) - 1);
+    const start = width - (values.length - 1) * step;
+    return values.map(function (value, index) {
       const y = span === 0 ? height / 2 : height - ((value - min) / span) * (height - 2) - 1;
       return [start + index * step, y];
     });
   }
 
   function spark(svg, series, width, height) {
-    svg.setAttribute("viewBox", "0 0 " + width + " " + height);
-    if (series.length < 2) {
+    const values = series.slice(-SPARK_SAMPLES).map((sample) => sample[1]);
+    if (values.length < 2) {
       svg.replaceChildren();
       return;
     }
-    const points = linePoints(series, width, height);
+    const points = linePoints(values, width, height);
     const last = points[points.length - 1];
     svg.replaceChildren(
       svgElement("polyline", { points: points.map((p) => p.join(",")).join(" ") }),
@@ -345,135 +556,139 @@
     );
   }
 
+  function sparkIn(holder, width, height, className) {
+    let svg = holder.lastElementChild;
+    if (!(svg instanceof SVGElement)) {
+      svg = svgElement("svg", {
+        class: className, width: width, height: height, viewBox: "0 0 " + width + " " + height,
+        "aria-hidden": "true", "data-expvar-drawn": "",
+      });
+      holder.append(svg);
+    }
+    return svg;
+  }
+
   function sampleAll() {
-    for (const row of all("tr[data-expvar-name]", region)) {
+    const now = Date.now();
+    const draws = [];
+    // Reads: every number's text. Writes (the lines) only after, in one pass.
+    for (const row of all("tr[data-expvar-name]", body)) {
       const holder = one(".expvar-spark", row);
       const value = one("[data-expvar-value]", row);
       if (holder && value) {
         const number = asNumber(value.textContent);
         if (number !== null) {
-          let svg = one("svg", holder);
-          if (!svg) {
-            svg = svgElement("svg", { width: 88, height: 18, "aria-hidden": "true" });
-            holder.append(svg);
-          }
-          spark(svg, record(samples, row.id, number, MAX_SAMPLES), 88, 18);
+          draws.push([holder, record(row.id, number, now)]);
         }
       }
-      for (const leaf of all(".expvar-leaf", row)) {
-        const number = asNumber(leaf.textContent);
+      const details = one("details", row);
+      const hidden = details && !details.open;
+      const leaves = hidden && folded.has(details) ? folded.get(details) : row;
+      for (const leaf of all(".expvar-leaf", leaves)) {
+        const number = asNumber(leaf.firstChild ? leaf.firstChild.nodeValue || "" : "");
         if (number === null) {
           continue;
         }
-        const series = record(samples, row.id + " " + leaf.dataset.expvarPath, number, MAX_SAMPLES);
-        // A leaf that has not moved gets no line: memstats alone has dozens of constants.
-        if (Math.min(...series) === Math.max(...series)) {
-          continue;
+        const series = record(row.id + " " + leaf.dataset.expvarPath, number, now);
+        // A folded value's lines are drawn when it opens; a leaf that has not moved gets
+        // none (memstats alone has dozens of constants).
+        if (!hidden && series.some((sample) => sample[1] !== series[0][1])) {
+          draws.push([leaf, series]);
         }
-        // The line goes after the comma that may follow the leaf, at the end of its line.
-        let anchor = leaf;
-        const after = leaf.nextSibling;
-        if (after && after.nodeType === Node.TEXT_NODE && after.data.startsWith(",")) {
-          if (after.data.length > 1) {
-            after.splitText(1);
-          }
-          anchor = after;
-        }
-        let svg = anchor.nextSibling;
-        if (!(svg instanceof SVGElement) || !svg.classList.contains("expvar-leafspark")) {
-          svg = svgElement("svg", { class: "expvar-leafspark", width: 48, height: 10, "aria-hidden": "true" });
-          anchor.after(svg);
-        }
-        spark(svg, series, 48, 10);
+      }
+    }
+    for (const [holder, series] of draws) {
+      if (holder.classList.contains("expvar-spark")) {
+        spark(sparkIn(holder, 88, 18, "expvar-sparkline"), series, 88, 18);
+      } else {
+        spark(sparkIn(holder, 48, 10, "expvar-leafspark"), series, 48, 10);
       }
     }
   }
 
-  // ---- Runtime card (memstats) ----------------------------------------------------------
-
-  function bytes(value) {
-    const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let unit = 0;
-    while (Math.abs(value) >= 1024 && unit < units.length - 1) {
-      value /= 1024;
-      unit += 1;
+  document.addEventListener("toggle", function (event) {
+    if (event.target instanceof HTMLDetailsElement && event.target.open &&
+        body.contains(event.target)) {
+      const pending = folded.get(event.target);
+      if (pending) {
+        fillValue(event.target, pending);
+      }
+      const row = event.target.closest("tr[data-expvar-name]");
+      for (const leaf of row ? all(".expvar-leaf", row) : []) {
+        const series = samples.get(row.id + " " + leaf.dataset.expvarPath);
+        if (series && series.some((sample) => sample[1] !== series[0][1])) {
+          spark(sparkIn(leaf, 48, 10, "expvar-leafspark"), series, 48, 10);
+        }
+      }
     }
-    return (unit ? value.toFixed(1) : String(value)) + " " + units[unit];
-  }
+  }, true);
 
-  function duration(ns) {
-    if (ns >= 1e6) {
-      return (ns / 1e6).toFixed(2) + " ms";
-    }
-    return (ns / 1e3).toFixed(1) + " µs";
-  }
+  // ---- The larger chart, and the samples as CSV or JSON ---------------------------------
 
-  function areaChart(figure, series, label) {
-    const svg = one("svg", figure);
-    one("output", figure).textContent = label;
-    if (series.length < 2) {
+  let charted = null; // {key, label}
+
+  function drawChart() {
+    const series = samples.get(charted.key) || [];
+    const svg = one("svg", chartDialog);
+    const values = series.map((sample) => sample[1]);
+    one("[data-expvar-chart-name]", chartDialog).textContent = charted.label;
+    const summary = one("[data-expvar-chart-summary]", chartDialog);
+    if (values.length < 2) {
       svg.replaceChildren();
+      summary.textContent = values.length + " sample" + (values.length === 1 ? "" : "s") +
+        " so far; the line starts with the second.";
       return;
     }
-    const padded = series.concat([Math.min(...series) * 0.98, Math.max(...series) * 1.02]);
-    const min = Math.min(...padded);
-    const max = Math.max(...padded);
-    const span = max - min || 1;
-    const step = 240 / (Math.max(series.length, 12) - 1);
-    const start = 240 - (series.length - 1) * step;
-    const points = series.map((value, index) => [start + index * step, 60 - ((value - min) / span) * 56 - 2]);
-    const line = points.map((p) => p.join(",")).join(" ");
+    const min = Math.min(...values);
+    const max = Math.max(...values);
+    summary.textContent = values.length + " samples since " +
+      new Date(series[0][0]).toLocaleTimeString() + "; min " + min + ", max " + max +
+      ", last " + values[values.length - 1] + ".";
+    const points = linePoints(values, 600, 220);
     svg.replaceChildren(
-      svgElement("polygon", { points: start + ",60 " + line + " 240,60" }),
-      svgElement("polyline", { points: line })
+      svgElement("polygon", { points: points[0][0] + ",220 " + points.map((p) => p.join(",")).join(" ") + " 600,220" }),
+      svgElement("polyline", { points: points.map((p) => p.join(",")).join(" ") })
     );
   }
 
-  function barChart(figure, pauses, label) {
-    const svg = one("svg", figure);
-    one("output", figure).textContent = label;
-    if (!pauses.length) {
-      svg.replaceChildren();
-      return;
-    }
-    const max = Math.max(...pauses) || 1;
-    const width = 240 / 64;
-    const start = 240 - pauses.length * width;
-    svg.replaceChildren(...pauses.map(function (pause, index) {
-      const height = Math.max((pause / max) * 56, 1);
-      return svgElement("rect", {
-        x: start + index * width, y: 60 - height, width: Math.max(width - 1, 1), height: height,
-      });
-    }));
+  function openChart(key, label, opener) {
+    charted = { key, label, opener };
+    drawChart();
+    chartDialog.showModal();
   }
 
-  function drawRuntime() {
-    const card = one("#expvar-runtime");
-    const holder = one("#expvar-runtime-sample");
-    if (!card || !holder || !holder.dataset.expvarSample) {
+  chartDialog.addEventListener("close", function () {
+    if (charted && charted.opener && document.contains(charted.opener)) {
+      charted.opener.focus({ preventScroll: true });
+    }
+    charted = null;
+  });
+
+  region.addEventListener("htmx:afterSettle", function () {
+    if (charted && chartDialog.open) {
+      drawChart();
+    }
+  });
+
+  chartDialog.addEventListener("click", function (event) {
+    const button = event.target.closest("[data-expvar-download]");
+    if (!button || !charted) {
       return;
     }
-    let sample;
-    try {
-      sample = JSON.parse(holder.dataset.expvarSample);
-    } catch (error) {
-      return;
-    }
-    for (const name of ["alloc", "sys", "heapInuse"]) {
-      const figure = one('[data-expvar-chart="' + name + '"]', card);
-      if (typeof sample[name] === "number") {
-        runtime[name].push(sample[name]);
-        if (runtime[name].length > RUNTIME_SAMPLES) {
-          runtime[name].shift();
-        }
-        areaChart(figure, runtime[name], bytes(sample[name]));
-      }
-    }
-    const pauses = Array.isArray(sample.pauses) ? sample.pauses : [];
-    const last = pauses.length ? duration(pauses[pauses.length - 1]) + " last" : "none yet";
-    const count = typeof sample.numGC === "number" ? sample.numGC + " GCs · " : "";
-    barChart(one('[data-expvar-chart="pauses"]', card), pauses, count + last);
-  }
+    const series = samples.get(charted.key) || [];
+    const rows = series.map((sample) => ({ time: new Date(sample[0]).toISOString(), value: sample[1] }));
+    const csv = button.dataset.expvarDownload === "csv";
+    const text = csv
+      ? "time,value\n" + rows.map((row) => row.time + "," + row.value).join("\n") + "\n"
+      : JSON.stringify({ name: charted.label, samples: rows }, null, 2) + "\n";
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(new Blob([text], { type: csv ? "text/csv" : "application/json" }));
+    link.download = charted.label.replace(/[^\w.-]+/g, "_") + (csv ? ".csv" : ".json");
+    document.body.append(link);
+    link.click();
+    link.remove();
+    window.setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+  });
 
   // ---- Monitor paths --------------------------------------------------------------------
 
@@ -494,18 +709,70 @@
     return segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\//g, ".");
   }
 
-  function openPathBox(segments, anchor) {
+  function copyButton(kind) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "button";
+    button.dataset.expvarCopyText = kind;
+    button.textContent = "Copy";
+    return button;
+  }
+
+  function showSeries(name) {
+    const list = one("[data-expvar-pathbox-series]", pathBox);
+    const url = list.dataset.expvarSeriesUrl;
+    list.replaceChildren();
+    if (!url) {
+      return;
+    }
+    fetch(url + "?" + new URLSearchParams({ name }), { headers: { Accept: "application/json" } })
+      .then((response) => (response.ok ? response.json() : { series: [] }))
+      .then(function (answer) {
+        if (pathBox.hidden || one("[data-expvar-pathbox-name]", pathBox).textContent !== name) {
+          return;
+        }
+        const series = answer.series || [];
+        const items = series.slice(0, 12).map(function (selector, index) {
+          const item = document.createElement("li");
+          const code = document.createElement("code");
+          code.dataset.expvarPathboxPath = "prometheus-" + index;
+          code.textContent = selector;
+          item.append(code, " ", copyButton("prometheus-" + index));
+          return item;
+        });
+        if (!series.length) {
+          const item = document.createElement("li");
+          item.className = "expvar-quiet";
+          item.textContent = "not exposed on /debug/metrics";
+          items.push(item);
+        } else if (series.length > 12) {
+          const item = document.createElement("li");
+          item.className = "expvar-quiet";
+          item.textContent = "and " + (series.length - 12) + " more";
+          items.push(item);
+        }
+        list.replaceChildren(...items);
+      }, function () { list.replaceChildren(); });
+  }
+
+  function openPathBox(segments, anchor, sampleKey) {
     one("[data-expvar-pathbox-name]", pathBox).textContent = segments[0];
     one('[data-expvar-pathbox-path="expvarmon"]', pathBox).textContent =
       segments.map(expvarmonSegment).join(".");
     one('[data-expvar-pathbox-path="datadog"]', pathBox).textContent =
       segments.map(datadogSegment).join("/");
-    pathBox.hidden = false;
+    const chart = one("[data-expvar-pathbox-chart]", pathBox);
+    chart.hidden = !samples.has(sampleKey);
+    chart.dataset.key = sampleKey;
+    chart.dataset.label = segments.join(".");
+    showSeries(segments[0]);
+    // One read of geometry, then the writes.
     const rect = anchor.getBoundingClientRect();
-    const width = pathBox.offsetWidth;
+    const width = Math.min(512, document.documentElement.clientWidth - 16);
     const left = Math.max(8, Math.min(rect.left, document.documentElement.clientWidth - width - 8));
     pathBox.style.top = rect.bottom + window.scrollY + 6 + "px";
     pathBox.style.left = left + window.scrollX + "px";
+    pathBox.hidden = false;
     pathAnchor = anchor;
     one("button", pathBox).focus({ preventScroll: true });
   }
@@ -521,28 +788,57 @@
     pathAnchor = null;
   }
 
-  region.addEventListener("click", function (event) {
-    const trigger = event.target.closest("[data-expvar-copy], .expvar-leaf");
-    if (!trigger) {
-      return;
-    }
+  function activate(trigger, event) {
     const owner = trigger.closest("[data-expvar-name], [data-expvar-collision]");
     if (!owner) {
-      return;
+      return false;
+    }
+    if (trigger.hasAttribute("data-expvar-chart-open")) {
+      openChart(owner.id, owner.dataset.expvarName, trigger);
+      return true;
     }
     let segments = [owner.dataset.expvarName || owner.dataset.expvarCollision];
+    let key = owner.id;
     if (trigger.dataset.expvarPath) {
       try {
         segments = segments.concat(JSON.parse(trigger.dataset.expvarPath).map(String));
       } catch (error) {
-        return;
+        return false;
       }
+      key = owner.id + " " + trigger.dataset.expvarPath;
     }
     event.stopPropagation();
-    openPathBox(segments, trigger);
+    openPathBox(segments, trigger, key);
+    return true;
+  }
+
+  const TRIGGERS = "[data-expvar-copy], [data-expvar-chart-open], .expvar-leaf";
+
+  body.addEventListener("click", function (event) {
+    const trigger = event.target.closest(TRIGGERS);
+    if (trigger) {
+      activate(trigger, event);
+    }
+  });
+
+  body.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" && event.key !== " ") {
+      return;
+    }
+    const leaf = event.target.closest(".expvar-leaf");
+    if (leaf && activate(leaf, event)) {
+      event.preventDefault();
+    }
   });
 
   pathBox.addEventListener("click", function (event) {
+    const chart = event.target.closest("[data-expvar-pathbox-chart]");
+    if (chart) {
+      const opener = pathAnchor;
+      closePathBox();
+      openChart(chart.dataset.key, chart.dataset.label, opener);
+      return;
+    }
     const button = event.target.closest("[data-expvar-copy-text]");
     if (!button) {
       return;
@@ -575,10 +871,13 @@
     }
   });
 
+  // For panels' own scripts (the memstats card): the same drawing helpers.
+  window.expvarDashboard = { svgElement, linePoints };
+
   // ---- Start ----------------------------------------------------------------------------
 
+  readURL();
   describe();
   applyFilter();
   sampleAll();
-  drawRuntime();
 })();
