@@ -7,7 +7,7 @@ import importlib.util
 import sys
 import time
 
-from benchmarks import endpoint, machine, profiling, report, server, targets
+from benchmarks import endpoint, hotspots, machine, report, server, targets
 from benchmarks.targets import Section
 from benchmarks.timing import Timing
 
@@ -16,6 +16,8 @@ EXTRAS = (
     ("contrib", "Contrib variables and memstats"),
     ("admin", "The admin partial"),
     ("push", "Push variables: `add`"),
+    ("prometheus", "Prometheus: /debug/metrics, django-prometheus, multiprocess (.venv-django52)"),
+    ("browser", "The admin dashboard in Chromium: first load and main thread per refresh"),
 )
 
 
@@ -47,16 +49,14 @@ def main() -> int:
     described = machine.describe()
     _say(f"{described.cpu}, {described.cores} cores, {described.python}, Django {described.django}")
 
-    _say("/debug/vars against the bare view, in-process")
+    _say("/debug/vars against the bare view, in-process, and a short cProfile")
     measured = endpoint.run()
     for size in measured.sizes:
-        _say(f"  {size.endpoint.describe()}; {size.floor.describe()}; ratio {size.ratio:.2f}x")
+        _say(f"  {size.endpoint.describe()}; {size.floor.describe()}")
+    _say(f"  per variable {report.human(measured.per_variable_s)}")
+    profiled = hotspots.run()
 
-    _say("stage by stage, and cProfile")
-    layers = profiling.layers()
-    profiles = profiling.run()
-
-    sections = []
+    sections: dict[str, Section] = {}
     for module_name, title in EXTRAS:
         _say(title)
         section = run_extra(module_name, title)
@@ -64,16 +64,16 @@ def main() -> int:
             _say(f"  {timing.describe()}")
         if not section.timings:
             _say(f"  {section.status}")
-        sections.append(section)
+        sections[module_name] = section
 
-    _say("real servers on 127.0.0.1 under wrk (about a minute)")
+    _say("gunicorn, uvicorn and Go on 127.0.0.1 under wrk (about two minutes)")
     servers = server.run()
     for load in servers.loads.values():
         _say(f"  {load.label}: {load.rps:,.0f} requests/s, p99 {report.human(load.p99_s)}")
     for note in servers.notes:
         _say(f"  {note}")
 
-    judged = targets.judge(measured, layers, sections[0], sections[1])
+    judged = targets.judge(measured, profiled, servers, sections)
     for target in judged:
         _say(f"target {target.name}: {target.measured} ({target.goal}): {target.holds}")
 
@@ -81,9 +81,8 @@ def main() -> int:
         report.Run(
             machine=described,
             endpoint=measured,
-            layers=layers,
-            profiles=profiles,
-            sections=sections,
+            hotspots=profiled,
+            sections=list(sections.values()),
             servers=servers,
             targets=judged,
             elapsed_s=time.perf_counter() - started,

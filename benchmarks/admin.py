@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import gzip
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from benchmarks.endpoint import configure, trivial_registry
+from benchmarks.endpoint import configure
 from benchmarks.timing import Timing, measure
-from expvar.registry import Declaration, Registry
+from expvar.registry import AppSource, Declaration, Discovery, Registry
 
 SIZES = (100, 500)
+APPS = 10
 
 
 @dataclass(frozen=True)
@@ -41,20 +44,39 @@ class _Counters:
         return {f"counter{n}": self.tick * (n + 1) for n in range(5)}
 
 
-def dict_registry(count: int) -> Registry:
-    """Return ``count`` variables like ``trivial_registry``'s, each a dict of moving counters."""
-    base = trivial_registry(count)
-    declarations = [
-        Declaration(
-            name=d.name,
-            app=d.app,
-            origin=d.origin,
-            position=d.position,
-            read=_Counters(index).value,
+def registry_of(count: int, read: Callable[[int], Callable[[], Any]]) -> Registry:
+    """Return ``count`` variables over ten apps, the ``n``-th read by ``read(n)``."""
+    apps = tuple(
+        AppSource(
+            label=f"app{n:02d}", name=f"benchmarks.app{n:02d}", verbose_name=f"App {n:02d}", index=n
         )
-        for index, d in enumerate(base.declarations)
-    ]
-    return Registry(declarations=declarations, apps=base.apps)
+        for n in range(APPS)
+    )
+    declarations = tuple(
+        Declaration(
+            name=f"{apps[n % APPS].label}_var{n:05d}",
+            app=apps[n % APPS],
+            origin=f"{apps[n % APPS].name}.vars.Var{n:05d}",
+            position=n // APPS,
+            read=read(n),
+        )
+        for n in range(count)
+    )
+    return Registry(Discovery(apps=apps, declarations=declarations))
+
+
+def _constant(n: int) -> Callable[[], int]:
+    return lambda: n
+
+
+def trivial_registry(count: int) -> Registry:
+    """Return ``count`` variables returning small ints."""
+    return registry_of(count, _constant)
+
+
+def dict_registry(count: int) -> Registry:
+    """Return ``count`` variables, each a dict of moving counters."""
+    return registry_of(count, lambda n: _Counters(n).value)
 
 
 def run() -> list[Timing]:
@@ -66,8 +88,8 @@ def run() -> list[Timing]:
 
     from expvar.admin import VariableAdmin
     from expvar.dashboard import views
-    from expvar.registry import get_registry, set_registry
     from expvar.models import Variable
+    from expvar.registry import get_registry, set_registry
 
     model_admin = VariableAdmin(Variable, admin.site)
     request = RequestFactory().get(

@@ -42,10 +42,10 @@ def variables() -> dict[str, Callable[[], Any]]:
 def run() -> list[Timing]:
     """Time each contrib variable, then all of them together, value and encoding included."""
     configure()
-    from expvar.conf import settings
+    from expvar.conf import get_config
     from expvar.encoding import encode
 
-    max_bytes = settings.MAX_VALUE_BYTES
+    max_bytes = get_config().max_value_bytes
     reads = variables()
 
     def encoded(read: Callable[[], Any]) -> Callable[[], object]:

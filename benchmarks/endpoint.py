@@ -15,14 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from benchmarks.timing import Timing, measure
-from expvar.registry import get_registry, set_registry
-from expvar.registry import AppSource, Declaration, Registry
+from expvar.registry import AppSource, Declaration, Discovery, Registry, get_registry, set_registry
 from expvar.variables import ExpVar
 
 SETTINGS_MODULE = "benchmarks.settings"
+ASGI_SETTINGS_MODULE = "benchmarks.asgi_settings"
 SIZES = (10, 100, 1_000, 10_000)
-# Also timed with EXPVAR_TIMEOUT = None (values read on the request thread, no hand-off).
-INLINE_SIZE = 100
 APP_COUNT = 50
 ENDPOINT_PATH = "/debug/vars"
 FLOOR_PATH = "/floor"
@@ -33,14 +31,14 @@ SUPER_LINEAR_FACTOR = 1.3
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def configure() -> None:
+def configure(settings_module: str = SETTINGS_MODULE) -> None:
     """Set up Django with the benchmark settings, once per process."""
     import django
     from django.apps import apps
 
     if apps.ready:
         return
-    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS_MODULE
+    os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
     django.setup(set_prefix=False)
 
 
@@ -79,7 +77,7 @@ def trivial_registry(count: int, app_count: int = APP_COUNT) -> Registry:
                 read=Trivial(number).value,
             )
         )
-    return Registry(declarations=declarations, apps=apps)
+    return Registry(Discovery(apps=tuple(apps), declarations=tuple(declarations)))
 
 
 class WsgiCall:
@@ -155,7 +153,6 @@ class Step:
 @dataclass(frozen=True)
 class EndpointResult:
     sizes: list[SizeResult]
-    inline: SizeResult | None = None
 
     def size(self, count: int) -> SizeResult | None:
         return next((result for result in self.sizes if result.count == count), None)
@@ -216,6 +213,15 @@ def serving_app(count: int) -> WsgiApp:
     return wsgi_application()
 
 
+def serving_asgi_app(count: int) -> Any:
+    """The same project for an ASGI server: ``/debug/vars`` and the bare view are async views."""
+    from django.core.asgi import get_asgi_application
+
+    configure(ASGI_SETTINGS_MODULE)
+    install(count)
+    return get_asgi_application()
+
+
 def _checked_pair(app: WsgiApp, body: bytes) -> tuple[WsgiCall, WsgiCall]:
     endpoint = WsgiCall(app, ENDPOINT_PATH)
     floor = WsgiCall(app, FLOOR_PATH)
@@ -229,30 +235,23 @@ def _checked_pair(app: WsgiApp, body: bytes) -> tuple[WsgiCall, WsgiCall]:
     return endpoint, floor
 
 
-def _size(app: WsgiApp, count: int, note: str = "") -> SizeResult:
+def _size(app: WsgiApp, count: int) -> SizeResult:
     body = install(count)
     endpoint, floor = _checked_pair(app, body)
     return SizeResult(
         count=count,
-        endpoint=measure(f"/debug/vars, {count:,} variables{note}", endpoint),
+        endpoint=measure(f"/debug/vars, {count:,} variables", endpoint),
         floor=measure(f"bare view, same {len(body):,} bytes", floor),
         body_bytes=len(body),
     )
 
 
-def run(sizes: Iterable[int] = SIZES, inline_size: int | None = INLINE_SIZE) -> EndpointResult:
+def run(sizes: Iterable[int] = SIZES) -> EndpointResult:
     """Time the endpoint and its floor for each registry size, then restore the registry."""
-    from django.test import override_settings
-
     configure()
     original = get_registry()
     app = wsgi_application()
     try:
-        results = [_size(app, count) for count in sizes]
-        inline = None
-        if inline_size is not None:
-            with override_settings(EXPVAR_TIMEOUT=None):
-                inline = _size(app, inline_size, ", EXPVAR_TIMEOUT = None")
+        return EndpointResult([_size(app, count) for count in sizes])
     finally:
         set_registry(original)
-    return EndpointResult(results, inline)

@@ -20,6 +20,7 @@ class Machine:
     python: str
     django: str
     gunicorn: str
+    uvicorn: str
     wrk: str
     go: str
     date: str
@@ -88,6 +89,15 @@ def _package_version(name: str) -> str:
         return "not installed"
 
 
+def _uvicorn() -> str:
+    """uvicorn's version, and the HTTP parser and event loop it picks as installed."""
+    from importlib.util import find_spec
+
+    http = "httptools" if find_spec("httptools") else "h11"
+    loop = "uvloop" if find_spec("uvloop") else "asyncio"
+    return f"{_package_version('uvicorn')} ({http}, {loop})"
+
+
 def describe() -> Machine:
     import django
 
@@ -99,6 +109,7 @@ def describe() -> Machine:
         python=f"{platform.python_implementation()} {platform.python_version()}",
         django=django.get_version(),
         gunicorn=_package_version("gunicorn"),
+        uvicorn=_uvicorn(),
         wrk=_tool_version(["wrk", "--version"]).split(" Copyright")[0],
         go=_tool_version(["go", "version"]),
         date=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),

@@ -1,9 +1,12 @@
-"""Real servers on loopback under a bounded load: gunicorn serving Django, and Go's own expvar.
+"""Real servers on loopback under a bounded load: Django under gunicorn and uvicorn, and Go.
 
-All servers are started first, each on a free 127.0.0.1 port, and stopped in a ``finally``; then
-the loads take turns, round after round, so drift in the machine's speed touches every server
-alike. Every load is bounded in time (``DURATION_S``) and, for the Python fallback, in requests
-too. Traffic never leaves 127.0.0.1.
+The benchmark project (100 trivial variables and a bare view serving the same bytes) runs under
+gunicorn with sync workers (``ExpVarView``) and under uvicorn (``expvar.urls_async``'s
+``AsyncExpVarView`` and an async bare view); the demo runs under gunicorn, and Go's own expvar
+handler is the anchor. All servers are started first, each on a free 127.0.0.1 port, and stopped
+in a ``finally``; then the loads take turns, round after round, so drift in the machine's speed
+touches every server alike. Every load is bounded in time (``DURATION_S``) and, for the Python
+fallback, in requests too. Traffic never leaves 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -84,6 +87,18 @@ def combine(rounds: list[Load]) -> Load:
 class ServerResults:
     loads: dict[str, Load] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+
+    def pair(self, server: str) -> tuple[Load, Load] | None:
+        """``/debug/vars`` and the bare view under ``server``, if both were loaded."""
+        endpoint, bare = self.loads.get(server), self.loads.get(f"{server} bare")
+        return None if endpoint is None or bare is None else (endpoint, bare)
+
+    def ratio(self, server: str) -> float | None:
+        """``/debug/vars``'s requests per second as a fraction of the bare view's."""
+        pair = self.pair(server)
+        if pair is None or not pair[1].rps:
+            return None
+        return pair[0].rps / pair[1].rps
 
 
 def free_port() -> int:
@@ -254,6 +269,24 @@ def _gunicorn(port: int, app: str) -> list[str]:
     ]
 
 
+def _uvicorn(port: int, app: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--workers",
+        str(WORKERS),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+        app,
+    ]
+
+
 @dataclass(frozen=True)
 class Target:
     """One URL on a running server, to be loaded."""
@@ -274,25 +307,41 @@ def start_demo(stack: ExitStack) -> list[Target]:
     return [Target("demo", "demo /debug/vars (gunicorn)", port, "/debug/vars", body)]
 
 
-def start_bench_project(stack: ExitStack) -> list[Target]:
-    """/debug/vars with BENCH_VARIABLES trivial variables and its floor view, one gunicorn."""
-    port = free_port()
-    env = _python_env(REPO, settings="benchmarks.settings")
-    argv = _gunicorn(port, f"benchmarks.endpoint:serving_app({BENCH_VARIABLES})")
-    body = stack.enter_context(serving(argv, port, "/debug/vars", REPO, env))
-    status, floor_body = get(port, "/floor")
-    if status != 200 or floor_body != body:
-        raise RuntimeError("the floor view does not serve the same bytes as /debug/vars")
+def _bench_pair(server: str, port: int, body: bytes) -> list[Target]:
+    """/debug/vars and the bare view on one server, once the bare view is seen to match."""
+    status, bare_body = get(port, "/floor")
+    if status != 200 or bare_body != body:
+        raise RuntimeError(f"the bare view under {server} does not serve /debug/vars's bytes")
     return [
         Target(
-            "bench",
-            f"/debug/vars, {BENCH_VARIABLES} variables (gunicorn)",
+            server,
+            f"/debug/vars, {BENCH_VARIABLES} variables ({server})",
             port,
             "/debug/vars",
             body,
         ),
-        Target("floor", "bare view, same bytes (gunicorn)", port, "/floor", floor_body),
+        Target(f"{server} bare", f"bare view, same bytes ({server})", port, "/floor", bare_body),
     ]
+
+
+def start_gunicorn(stack: ExitStack) -> list[Target]:
+    """The benchmark project under gunicorn (sync workers)."""
+    port = free_port()
+    env = _python_env(REPO, settings="benchmarks.settings")
+    argv = _gunicorn(port, f"benchmarks.endpoint:serving_app({BENCH_VARIABLES})")
+    return _bench_pair(
+        "gunicorn", port, stack.enter_context(serving(argv, port, "/debug/vars", REPO, env))
+    )
+
+
+def start_uvicorn(stack: ExitStack) -> list[Target]:
+    """The benchmark project under uvicorn (async views)."""
+    port = free_port()
+    env = _python_env(REPO, settings="benchmarks.asgi_settings")
+    argv = _uvicorn(port, "benchmarks.asgi:application")
+    return _bench_pair(
+        "uvicorn", port, stack.enter_context(serving(argv, port, "/debug/vars", REPO, env))
+    )
 
 
 def start_goref(stack: ExitStack) -> list[Target]:
@@ -325,7 +374,7 @@ def run() -> ServerResults:
         )
     with ExitStack() as stack:
         targets: list[Target] = []
-        for start in (start_demo, start_bench_project, start_goref):
+        for start in (start_gunicorn, start_uvicorn, start_demo, start_goref):
             try:
                 targets += start(stack)
             except (OSError, RuntimeError, subprocess.SubprocessError) as exc:

@@ -16,8 +16,12 @@ def set_floor_body(body: bytes) -> None:
     _floor_body = body
 
 
-def floor(request: HttpRequest) -> HttpResponse:
+def floor_response() -> HttpResponse:
     return HttpResponse(_floor_body, content_type=CONTENT_TYPE)
+
+
+def floor(request: HttpRequest) -> HttpResponse:
+    return floor_response()
 
 
 urlpatterns = [
