@@ -32,10 +32,16 @@ class ShownValue:
     # A number whose name says its unit, said readably ("3.9 MiB"), and that unit.
     human: str = ""
     unit: str = ""
+    # A long value rendered as plain JSON text, its leaves left for when it is opened.
+    plain: bool = False
 
 
-def show(text: str, name: str = "") -> ShownValue:
-    """Render a value from its published JSON text; ``name`` may tell a number's unit."""
+def show(text: str, name: str = "", *, leaves: bool = True) -> ShownValue:
+    """Render a value from its published JSON text; ``name`` may tell a number's unit.
+
+    ``leaves=False`` renders a long value (one that starts folded) as its plain text: the same
+    text, none of the marked-up leaves, which cost a folded value's page most of its weight.
+    """
     if text[:1] not in "{[" and len(text) <= LONG_CHARS:
         # A short scalar is its own JSON text: no parsing, no paths (the common case).
         unit = unit_of(name) if name and text[:1] in "-0123456789" else None
@@ -48,18 +54,31 @@ def show(text: str, name: str = "") -> ShownValue:
             unit=unit or "",
         )
     value = json.loads(text)
+    # Past LONG_CHARS a value is long whatever its lines, so its leaves may be left out at once.
+    plain = not leaves and len(text) > LONG_CHARS
     out: list[str] = []
-    _render(value, "[", "", out, name)
+    _render(value, None if plain else "[", "", out, name, marked=not plain)
     html = "".join(out)
     long = len(text) > LONG_CHARS or html.count("\n") >= LONG_LINES
     preview = text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"
-    return ShownValue(html=SafeString(html), preview=preview, long=long, size=_size(value))
+    return ShownValue(
+        html=SafeString(html), preview=preview, long=long, size=_size(value), plain=plain
+    )
 
 
-def _render(value: Any, path: str | None, indent: str, out: list[str], parent: str = "") -> None:
+def _render(
+    value: Any,
+    path: str | None,
+    indent: str,
+    out: list[str],
+    parent: str = "",
+    *,
+    marked: bool = True,
+) -> None:
     # ``path`` is the JSON array of the keys so far, as text without its closing bracket.
     # It is None inside lists: an item there has no expvarmon or Datadog path worth charting,
-    # and marking each item of a 256-entry ring would bloat every refresh.
+    # and marking each item of a 256-entry ring would bloat every refresh. ``marked=False``
+    # leaves the keys unmarked too: the text alone.
     if isinstance(value, dict):
         if not value:
             out.append("{}")
@@ -69,9 +88,14 @@ def _render(value: Any, path: str | None, indent: str, out: list[str], parent: s
         last = len(value) - 1
         for position, (key, item) in enumerate(value.items()):
             quoted = encode_basestring(key)
-            out.append(f'{inner}<span class="expvar-key">{escape(quoted, quote=False)}</span>: ')
+            shown = escape(quoted, quote=False)
+            out.append(
+                f'{inner}<span class="expvar-key">{shown}</span>: '
+                if marked
+                else f"{inner}{shown}: "
+            )
             if path is None:
-                _render(item, None, inner, out, key)
+                _render(item, None, inner, out, key, marked=marked)
             else:
                 key_path = f"{path}{quoted}" if path == "[" else f"{path},{quoted}"
                 if isinstance(item, (dict, list)):
@@ -89,7 +113,7 @@ def _render(value: Any, path: str | None, indent: str, out: list[str], parent: s
         last = len(value) - 1
         for position, item in enumerate(value):
             out.append(inner)
-            _render(item, None, inner, out)
+            _render(item, None, inner, out, marked=marked)
             out.append(",\n" if position < last else "\n")
         out.append(indent + "]")
     else:

@@ -16,6 +16,7 @@ from django_htmx.http import HttpResponseStopPolling
 from expvar.conf import get_config
 from expvar.dashboard.context import build_dashboard
 from expvar.dashboard.panels import panel_scripts, render_panels
+from expvar.dashboard.rows import page_params, refresh_params, render_rows
 from expvar.dashboard.series import series_of
 from expvar.resolution import resolve
 
@@ -35,12 +36,16 @@ def dashboard(
     opts = model_admin.opts
     interval = refresh_interval()
     resolution = resolve()
+    dashboard = build_dashboard(resolution)
+    params = page_params()
     context = {
         **site.each_context(request),
         "title": capfirst(opts.verbose_name_plural),
         "opts": opts,
         "app_label": opts.app_label,
-        "dashboard": build_dashboard(resolution),
+        "dashboard": dashboard,
+        "shown": render_rows(request, dashboard, params),
+        "page_token": params.page,
         "panels": render_panels(request, resolution),
         "panel_scripts": panel_scripts(),
         "filter_q": request.GET.get("q", ""),
@@ -59,10 +64,12 @@ def dashboard(
 
 
 def refresh(request: HttpRequest, model_admin: ModelAdmin[Any]) -> HttpResponse:
-    """Render the dashboard's live body, which htmx morphs into the page."""
+    """Render the dashboard's live body: the small parts whole, of the rows what changed."""
     resolution = resolve()
+    dashboard = build_dashboard(resolution)
     context = {
-        "dashboard": build_dashboard(resolution),
+        "dashboard": dashboard,
+        "shown": render_rows(request, dashboard, refresh_params(request)),
         "panels": render_panels(request, resolution),
     }
     return HttpResponse(render_to_string(REFRESH_TEMPLATE, context, request=request))

@@ -49,6 +49,14 @@ def expvar_shown(report: VariableReport) -> ShownValue | None:
 
 
 @register.filter
+def expvar_row_shown(report: VariableReport, open_rows: frozenset[str]) -> ShownValue | None:
+    """Return a row's value as shown: a folded long value as plain text, without its leaves."""
+    if report.text is None:
+        return None
+    return show(report.text, report.name, leaves=expvar_row_id(report) in open_rows)
+
+
+@register.filter
 def expvar_merged_shown(collision: Collision) -> ShownValue | None:
     """Return a merge's published value as the dashboard shows it."""
     if collision.merged_text is None:

@@ -117,3 +117,20 @@ def test_size_describes_containers(text: str, size: str) -> None:
 
 def test_size_of_a_long_string_counts_characters() -> None:
     assert show(json.dumps("é" * 200)).size == "200 characters"
+
+
+LONG_DICT = json.dumps({f"<key {n}>": {"n": n, "s": "a & b"} for n in range(20)})
+
+
+def test_folded_long_value_is_plain_text_without_markup() -> None:
+    shown = show(LONG_DICT, leaves=False)
+
+    assert "<" not in shown.html
+
+
+def test_folded_long_value_reads_as_the_same_text_as_its_leaves() -> None:
+    assert html.unescape(show(LONG_DICT, leaves=False).html) == text_of(show(LONG_DICT).html)
+
+
+def test_short_value_keeps_its_leaves_when_folding_is_asked() -> None:
+    assert "expvar-leaf" in show('{"a":1}', leaves=False).html

@@ -37,6 +37,9 @@
     stopped: false,
     failing: "",
     signature: region.dataset.expvarSignature,
+    shown: (one("#expvar-summary") || region).dataset.expvarShown || "",
+    again: false, // a refresh is wanted as soon as the one in flight is done
+    held: false, // text in the dashboard is selected, as last read
     app: "",
     status: "",
   };
@@ -72,18 +75,23 @@
 
   // ---- Applying a refresh -------------------------------------------------------------------
   // The partial is the page's own #expvar-body. Idiomorph morphs its small parts (header,
-  // facets, collisions, panels, errors) in place; the rows, hundreds of them and some holding
-  // thousands of leaves, are where a generic morph is slow, so they are compared by key (their
-  // class and text as the server last sent them) and only the cells of rows that moved are
-  // patched. All comparisons read the parsed response or that memory, never the live layout,
-  // and every write comes after them.
+  // facets, collisions, panels, errors) in place. Of the rows the server sends only what
+  // changed since the response this page last applied (it remembers each cell's digest under
+  // the page's token), as each changed row's <tr> with its changed cells; when it does not
+  // know this page it sends every row (data-expvar-refresh="full"). Cells are refilled in
+  // place, keeping the <details>, its <summary>, a focused control and drawn sparklines. All
+  // comparisons read the parsed response, never the live layout, and every write comes after.
 
-  const rowKeys = new Map();
-  const rowKey = (row) => row.className.replace(/ ?expvar-changed(-again)?/g, "") + "\u0000" + row.textContent;
+  const pageToken = region.dataset.expvarPage;
+  const ROW_PREFIX = "expvar-v-";
 
-  function keepDrawn(old, fresh) {
-    // Sparklines drawn here go with the refreshed cell, into the same holder.
+  function keepDrawn(old, fresh, kept) {
+    // Sparklines drawn here go with the refreshed cell, into the same holder (those in
+    // ``kept``, which stays, stay with it).
     for (const drawn of all("[data-expvar-drawn]", old)) {
+      if (kept && kept.contains(drawn)) {
+        continue;
+      }
       const holder = drawn.parentElement;
       const path = holder.dataset.expvarPath;
       const target = path !== undefined
@@ -95,14 +103,9 @@
     }
   }
 
-  const folded = new WeakMap(); // closed <details> -> the newest value it has not shown yet
-
-  function fillValue(details, freshPre) {
-    const pre = one("[data-expvar-value]", details);
-    keepDrawn(pre, freshPre);
-    pre.replaceChildren(...freshPre.childNodes);
-    folded.delete(details);
-  }
+  // A long value that is not open comes as its plain text; its leaves (thousands, in a big
+  // dict) are rendered by the server once it is open, in the refresh its opening asks for.
+  const isFolded = (cell) => Boolean(one("[data-expvar-folded]", cell));
 
   // Refill ``cell`` from ``fresh`` but leave ``keep`` (a live child) where it is: moving it out
   // of the document, even for a moment, would take keyboard focus from it.
@@ -125,74 +128,77 @@
   }
 
   function patchCell(cell, fresh) {
+    if (!cell.firstElementChild && !fresh.firstElementChild) {
+      cell.textContent = fresh.textContent; // text alone (how long a read took, the kind)
+      return;
+    }
     const details = one("details", cell);
     const freshDetails = one("details", fresh);
     if (details && freshDetails && details.parentElement === cell &&
         freshDetails.parentElement === fresh) {
-      // Keep the <details> and its <summary> (open state, keyboard focus): refill them.
+      // Keep the <details> and its <summary> (open state, keyboard focus), and the <pre>
+      // (its sideways scroll): refill them.
       details.firstElementChild.replaceChildren(...freshDetails.firstElementChild.childNodes);
+      const pre = one("[data-expvar-value]", details);
       const freshPre = one("[data-expvar-value]", freshDetails);
-      if (details.open) {
-        fillValue(details, freshPre);
-      } else {
-        // A folded value is filled when it opens: thousands of leaves nobody sees would cost
-        // every refresh their style.
-        folded.set(details, freshPre);
-      }
+      keepDrawn(pre, freshPre);
+      pre.replaceChildren(...freshPre.childNodes);
+      pre.toggleAttribute("data-expvar-folded", freshPre.hasAttribute("data-expvar-folded"));
       refillAround(cell, fresh, details, freshDetails);
       return;
     }
-    keepDrawn(cell, fresh);
+    // The chart button stays the same element, with its drawn line (and keyboard focus), as
+    // does any other focused control.
     const focused = document.activeElement;
-    if (focused && focused.parentElement === cell && focused.classList.length) {
-      // A focused control (the chart button) stays the same element.
-      const twin = one(":scope > ." + CSS.escape(focused.classList[0]), fresh);
-      if (twin) {
-        refillAround(cell, fresh, focused, twin);
-        return;
-      }
+    const kept = focused && focused.parentElement === cell && focused.classList.length
+      ? focused : one(":scope > .expvar-spark", cell);
+    const twin = kept && one(":scope > ." + CSS.escape(kept.classList[0]), fresh);
+    if (twin) {
+      keepDrawn(cell, fresh, kept);
+      refillAround(cell, fresh, kept, twin);
+      return;
     }
+    keepDrawn(cell, fresh);
     cell.replaceChildren(...fresh.childNodes);
   }
 
-  function applyRows(freshBody) {
+  function applyRows(freshBody, full) {
     const updates = [];
     for (const fresh of all("tr[data-expvar-name]", freshBody)) {
-      const key = rowKey(fresh);
-      if (rowKeys.get(fresh.id) === key) {
-        continue;
-      }
-      rowKeys.set(fresh.id, key);
       const row = document.getElementById(fresh.id);
-      if (row) {
-        updates.push([row, fresh]);
+      if (!row) {
+        continue; // a row this page does not have: the page offers a reload
       }
-    }
-    for (const [row, fresh] of updates) {
-      const flash = row.className.match(/expvar-changed(-again)?/);
-      row.className = fresh.className;
-      row.dataset.expvarStatus = fresh.dataset.expvarStatus;
-      for (let index = 0; index < fresh.cells.length; index += 1) {
-        const cell = row.cells[index];
-        const next = fresh.cells[index];
-        if (cell && cell.textContent !== next.textContent) {
-          patchCell(cell, next);
-          if (cell.classList.contains("expvar-value")) {
-            changed.push(cell);
-          }
+      for (const next of Array.from(fresh.cells)) {
+        // Cells are told apart by their class (expvar-name, expvar-value, ...).
+        const cell = one(":scope > ." + CSS.escape(next.classList[0]), row);
+        // A full refresh carries every cell: leave those that show the same already.
+        if (cell && (!full || cell.textContent !== next.textContent ||
+                     isFolded(cell) !== isFolded(next))) {
+          updates.push([row, fresh, cell, next]);
         }
       }
-      if (flash) {
-        row.classList.add(flash[0]);
+      if (row.className.replace(/ ?expvar-changed(-again)?/g, "") !== fresh.className) {
+        updates.push([row, fresh, null, null]);
+      }
+    }
+    for (const [row, fresh, cell, next] of updates) {
+      if (!cell) {
+        const flash = row.className.match(/expvar-changed(-again)?/);
+        row.className = fresh.className + (flash ? " " + flash[0] : "");
+        row.dataset.expvarStatus = fresh.dataset.expvarStatus;
+        continue;
+      }
+      patchCell(cell, next);
+      if (cell.classList.contains("expvar-value")) {
+        changed.push(cell);
       }
     }
   }
 
-  function applyRefresh(html) {
-    const template = document.createElement("template");
-    template.innerHTML = html;
-    const fresh = template.content;
-    applyRows(fresh);
+  function applyRefresh(fresh) {
+    const summary = one("#expvar-summary", fresh);
+    applyRows(fresh, !summary || summary.dataset.expvarRefresh !== "changes");
     for (const part of Array.from(fresh.children)) {
       const old = part.id && document.getElementById(part.id);
       if (part.classList.contains("expvar-sections")) {
@@ -206,11 +212,25 @@
         morph(old, part);
       }
     }
+    // Only now, with every part applied, does the page show what that response describes.
+    state.shown = summary ? summary.dataset.expvarShown : "";
   }
 
-  for (const row of all("tr[data-expvar-name]", body)) {
-    rowKeys.set(row.id, rowKey(row));
-  }
+  region.addEventListener("htmx:configRequest", function (event) {
+    if (event.detail.elt !== region) {
+      return;
+    }
+    // Which page this is and which response it shows, so that only what changed since is
+    // sent; and which long values are open, so that their leaves are.
+    const params = event.detail.parameters;
+    params.page = pageToken;
+    params.shown = state.shown;
+    const open = all("tr[data-expvar-name] details[open]", body)
+      .map((details) => details.closest("tr").id.slice(ROW_PREFIX.length));
+    if (open.length) {
+      params.open = open.join(",");
+    }
+  });
 
   // ---- Refresh state -------------------------------------------------------------------
 
@@ -226,7 +246,7 @@
     } else if (document.hidden) {
       name = "paused";
       text = "Paused while hidden";
-    } else if (selecting()) {
+    } else if (state.held) {
       name = "paused";
       text = "Held while text is selected";
     } else if (state.failing) {
@@ -251,6 +271,15 @@
   function refreshNow() {
     if (!state.stopped && !state.paused && !document.hidden) {
       htmx.trigger(region, "expvar:refresh");
+    }
+  }
+
+  // A refresh soon: now, or once the one in flight is done (hx-sync drops a trigger meanwhile).
+  function wantRefresh() {
+    if (live.dataset.state === "busy") {
+      state.again = true;
+    } else {
+      refreshNow();
     }
   }
 
@@ -297,9 +326,10 @@
   });
 
   // Refreshes wait while text in the values is selected; say so, and catch up once it is not.
-  // Reading the selection costs a layout, and a refresh's DOM writes fire selectionchange
-  // too: the events are coalesced into one read after a short pause.
-  let heldBySelection = false;
+  // Reading the selection costs a layout (any of its properties does, in Chromium), and a
+  // refresh's DOM writes fire selectionchange too: the events are coalesced into one read
+  // after a short pause, and describe() reads only what that found, so that neither the start
+  // nor the end of a refresh forces a layout of its own.
   let selectionCheck = 0;
   document.addEventListener("selectionchange", function () {
     if (selectionCheck) {
@@ -308,8 +338,8 @@
     selectionCheck = window.setTimeout(function () {
       selectionCheck = 0;
       const held = selecting();
-      if (held !== heldBySelection) {
-        heldBySelection = held;
+      if (held !== state.held) {
+        state.held = held;
         describe();
         if (!held) {
           refreshNow();
@@ -322,20 +352,42 @@
     if (event.detail.elt !== region) {
       return;
     }
-    if (state.stopped || state.paused || document.hidden || selecting()) {
+    if (state.stopped || state.paused || document.hidden) {
+      event.preventDefault();
+      return;
+    }
+    // A poll comes from a timer, after the last refresh was laid out: this read is cheap.
+    if (selecting()) {
+      if (!state.held) {
+        state.held = true;
+        describe();
+      }
       event.preventDefault();
       return;
     }
     live.dataset.state = "busy";
   });
 
-  let pending = null;
+  // hx-swap="expvar": htmx parses the answer and processes its out-of-band parts (the 286
+  // notice), then hands the parsed body to this extension, which applies it part by part
+  // rather than swapping it whole.
+  let applyNext = false;
+  htmx.defineExtension("expvar-refresh", {
+    handleSwap: function (style, target, fragment) {
+      if (style !== "expvar") {
+        return false;
+      }
+      if (applyNext && target === body) {
+        applyRefresh(fragment);
+      }
+      applyNext = false;
+      return true;
+    },
+  });
+
   region.addEventListener("htmx:beforeSwap", function (event) {
-    // hx-swap="none": htmx processes out-of-band parts (the 286 notice) and the body is
-    // applied in afterSwap, part by part, rather than swapped whole.
     const xhr = event.detail.xhr;
-    pending = xhr.status >= 200 && xhr.status < 300 && xhr.status !== 286
-      ? event.detail.serverResponse : null;
+    applyNext = xhr.status >= 200 && xhr.status < 300 && xhr.status !== 286;
     changed = [];
   });
 
@@ -368,10 +420,6 @@
   region.addEventListener("htmx:afterSwap", function (event) {
     if (event.target !== body) {
       return;
-    }
-    if (pending !== null) {
-      applyRefresh(pending);
-      pending = null;
     }
     // A changed value flashes: switching between two animation names restarts it without
     // asking for layout. When most values move, flashing them all says nothing and costs a
@@ -550,8 +598,17 @@
     }
     const points = linePoints(values, width, height);
     const last = points[points.length - 1];
+    const line = points.map((p) => p.join(",")).join(" ");
+    const [polyline, circle] = svg.children;
+    if (polyline && circle) {
+      // Move the line drawn last time rather than draw a new one: hundreds per refresh.
+      polyline.setAttribute("points", line);
+      circle.setAttribute("cx", last[0]);
+      circle.setAttribute("cy", last[1]);
+      return;
+    }
     svg.replaceChildren(
-      svgElement("polyline", { points: points.map((p) => p.join(",")).join(" ") }),
+      svgElement("polyline", { points: line }),
       svgElement("circle", { cx: last[0], cy: last[1], r: 1.8 })
     );
   }
@@ -568,29 +625,57 @@
     return svg;
   }
 
+  // The numbers of a dict, at the paths the server's leaves carry: the JSON array of the keys
+  // (items of lists have none).
+  function numbersIn(value, keys, visit) {
+    if (!value || typeof value !== "object" || Array.isArray(value)) {
+      return;
+    }
+    for (const key of Object.keys(value)) {
+      const item = value[key];
+      const path = keys.concat([key]);
+      if (typeof item === "number") {
+        visit(JSON.stringify(path), item);
+      } else {
+        numbersIn(item, path, visit);
+      }
+    }
+  }
+
   function sampleAll() {
     const now = Date.now();
     const draws = [];
-    // Reads: every number's text. Writes (the lines) only after, in one pass.
-    for (const row of all("tr[data-expvar-name]", body)) {
-      const holder = one(".expvar-spark", row);
-      const value = one("[data-expvar-value]", row);
-      if (holder && value) {
+    // Reads: every number's text. Writes (the lines) only after, in one pass. One query for
+    // the page, not several per row: this runs for every row on every refresh.
+    for (const value of all("tr[data-expvar-name] [data-expvar-value]", body)) {
+      const row = value.closest("tr");
+      if (value.hasAttribute("data-expvar-folded")) {
+        // Plain text, no leaves: its numbers are sampled from the JSON, by the paths the
+        // leaves will carry, and drawn once it is open.
+        numbersIn(JSON.parse(value.textContent), [], function (path, number) {
+          record(row.id + " " + path, number, now);
+        });
+        continue;
+      }
+      const holder = value.nextElementSibling;
+      if (holder && holder.classList.contains("expvar-spark")) {
         const number = asNumber(value.textContent);
         if (number !== null) {
           draws.push([holder, record(row.id, number, now)]);
         }
       }
-      const details = one("details", row);
-      const hidden = details && !details.open;
-      const leaves = hidden && folded.has(details) ? folded.get(details) : row;
-      for (const leaf of all(".expvar-leaf", leaves)) {
+      if (!value.firstElementChild) {
+        continue; // a scalar: no leaves
+      }
+      const details = value.parentElement;
+      const hidden = details instanceof HTMLDetailsElement && !details.open;
+      for (const leaf of value.getElementsByClassName("expvar-leaf")) {
         const number = asNumber(leaf.firstChild ? leaf.firstChild.nodeValue || "" : "");
         if (number === null) {
           continue;
         }
         const series = record(row.id + " " + leaf.dataset.expvarPath, number, now);
-        // A folded value's lines are drawn when it opens; a leaf that has not moved gets
+        // A closed value's lines are drawn when it opens; a leaf that has not moved gets
         // none (memstats alone has dozens of constants).
         if (!hidden && series.some((sample) => sample[1] !== series[0][1])) {
           draws.push([leaf, series]);
@@ -609,9 +694,9 @@
   document.addEventListener("toggle", function (event) {
     if (event.target instanceof HTMLDetailsElement && event.target.open &&
         body.contains(event.target)) {
-      const pending = folded.get(event.target);
-      if (pending) {
-        fillValue(event.target, pending);
+      if (one("[data-expvar-folded]", event.target)) {
+        // Its leaves come with the next refresh, which need not wait for the poll.
+        wantRefresh();
       }
       const row = event.target.closest("tr[data-expvar-name]");
       for (const leaf of row ? all(".expvar-leaf", row) : []) {
@@ -667,6 +752,10 @@
   region.addEventListener("htmx:afterSettle", function () {
     if (charted && chartDialog.open) {
       drawChart();
+    }
+    if (state.again) {
+      state.again = false;
+      refreshNow();
     }
   });
 

@@ -1,0 +1,166 @@
+"""The rows a page or refresh sends: every row for a page, only the changed cells for a refresh.
+
+Rows are rendered in one pass of ``_rows.html``, which marks where each row and each cell ends;
+each part (the ``<tr>`` tag, every cell) is digested. What a page shows is remembered in
+Django's default cache under the page's random token, as the digests and a random id of the
+response that showed them; a refresh that names that token and id gets only the parts whose
+digest changed. Anything else (an unknown or expired token, another id, other rows, a cache
+that forgets or fails, as a process that never served the page has no entry) gets every row:
+a refresh may be larger than it needs to be, never stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+
+from expvar.dashboard.context import AppSection, Dashboard
+
+logger = logging.getLogger("expvar")
+
+ROWS_TEMPLATE = "expvar/dashboard/_rows.html"
+ROW_MARK = "<!--expvar:row-->"
+CELL_MARK = "<!--expvar:cell-->"
+ROW_ID_PREFIX = "expvar-v-"
+# Seconds a page's digests are kept after its last page or refresh: past the longest interval
+# the page offers (60 s) a few times over. A page polled less often gets every row.
+REMEMBER_FOR = 300
+CACHE_PREFIX = "expvar:dashboard:shown:"
+DIGEST_SIZE = 8
+# How many open values a refresh renders leaves for (each costs 13 characters of the URL).
+MAX_OPEN = 200
+_TOKEN = re.compile(r"[0-9a-f]{16}")
+_OPEN_ID = re.compile(r"[0-9a-f]{12}")
+
+
+@dataclass(frozen=True)
+class Rows:
+    """The rows of one page or refresh, per section, and how the refresh was decided."""
+
+    sections: list[tuple[AppSection, SafeString]]
+    # The id the page sends back with its next refresh, and "full" or "changes".
+    state: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class RefreshParams:
+    """What a refresh says of its page: its token, the response it shows, its open values."""
+
+    page: str
+    since: str
+    open_rows: frozenset[str]
+
+
+def new_token() -> str:
+    """Return a random token naming one page, or one response's rows."""
+    return secrets.token_hex(DIGEST_SIZE)
+
+
+def refresh_params(request: HttpRequest) -> RefreshParams:
+    """Read ``?page=``, ``?shown=`` and ``?open=`` (row ids without their prefix) of a poll."""
+    page = request.GET.get("page", "")
+    since = request.GET.get("shown", "")
+    opened = [i for i in request.GET.get("open", "").split(",") if _OPEN_ID.fullmatch(i)]
+    return RefreshParams(
+        page=page if _TOKEN.fullmatch(page) else "",
+        since=since if _TOKEN.fullmatch(since) else "",
+        open_rows=frozenset(ROW_ID_PREFIX + i for i in opened[:MAX_OPEN]),
+    )
+
+
+def page_params() -> RefreshParams:
+    """Return the parameters of a new page: a new token, nothing shown yet, nothing open."""
+    return RefreshParams(page=new_token(), since="", open_rows=frozenset())
+
+
+def render_rows(request: HttpRequest, dashboard: Dashboard, params: RefreshParams) -> Rows:
+    """Render the rows for a page, or for a refresh of the page ``params`` name."""
+    reports = [report for section in dashboard.sections for report in section.reports]
+    context = {"dashboard": dashboard, "reports": reports, "open_rows": params.open_rows}
+    chunks = render_to_string(ROWS_TEMPLATE, context, request=request).split(ROW_MARK)
+    # The last chunk is what follows the last row's mark: a newline.
+    rows = [chunk.split(CELL_MARK) for chunk in chunks[:-1]]
+    ids = [_row_id(parts[0]) for parts in rows]
+    # What this response leaves the page showing: its id, which rows, each part's digest.
+    state = new_token()
+    layout = _digest("\n".join(ids).encode()).hex()
+    digests = b"".join(_digest(part.encode()) for parts in rows for part in parts)
+    previous = _recall(params.page, params.since, layout)
+    if params.page:
+        _remember(params.page, {"state": state, "layout": layout, "digests": digests})
+    if previous is None or len(previous) != len(digests):
+        sent = ["".join(parts) for parts in rows]
+    else:
+        sent = list(_changes(rows, previous, digests))
+    sections = []
+    start = 0
+    for section in dashboard.sections:
+        end = start + len(section.reports)
+        # Each part was rendered, and escaped, by the template.
+        sections.append((section, SafeString("".join(sent[start:end]))))
+        start = end
+    return Rows(sections, state, "full" if previous is None else "changes")
+
+
+def _changes(rows: list[list[str]], previous: bytes, current: bytes) -> Iterable[str]:
+    # A changed row is sent as its <tr> tag, the cells that changed and its end tag ("" when
+    # nothing in it changed); the page keeps the rest of the row as it is.
+    offset = 0
+    for parts in rows:
+        end = offset + len(parts) * DIGEST_SIZE
+        if previous[offset:end] == current[offset:end]:
+            yield ""
+        else:
+            changed = [
+                part
+                for index, part in enumerate(parts[1:-1], start=1)
+                if _differs(previous, current, offset + index * DIGEST_SIZE)
+            ]
+            yield parts[0] + "".join(changed) + parts[-1]
+        offset = end
+
+
+def _differs(previous: bytes, current: bytes, at: int) -> bool:
+    return previous[at : at + DIGEST_SIZE] != current[at : at + DIGEST_SIZE]
+
+
+def _row_id(tag: str) -> str:
+    # The <tr> tag starts with its id, as _rows.html writes it.
+    return tag.split('"', 2)[1]
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=DIGEST_SIZE).digest()
+
+
+def _recall(page: str, since: str, layout: str) -> bytes | None:
+    if not page or not since:
+        return None
+    try:
+        entry = cache.get(CACHE_PREFIX + page)
+    except Exception:  # a cache that fails costs a full refresh, not the refresh
+        logger.warning("expvar dashboard: the cache failed; sending every row", exc_info=True)
+        return None
+    if not isinstance(entry, Mapping):
+        return None
+    if entry.get("state") != since or entry.get("layout") != layout:
+        return None
+    digests = entry.get("digests")
+    return digests if isinstance(digests, bytes) else None
+
+
+def _remember(page: str, entry: dict[str, str | bytes]) -> None:
+    try:
+        cache.set(CACHE_PREFIX + page, entry, REMEMBER_FOR)
+    except Exception:  # the next refresh will be a full one
+        logger.warning("expvar dashboard: the cache failed; sending every row", exc_info=True)
