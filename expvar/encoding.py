@@ -48,23 +48,25 @@ def encode(value: Any, max_bytes: int) -> tuple[Any, str]:
     Raises EncodingError for values that JSON cannot hold, reference cycles, and values whose
     text is over ``max_bytes``.
     """
-    if isinstance(value, str) and len(value) > max_bytes:
-        raise _too_large(len(value), max_bytes)  # before encoding a 50 MB string to say so
-    if type(value) is int:
-        text = repr(value)  # most variables are counters: the encoder's own path is slower
+    if type(value) is int:  # most variables are counters: the encoder's path is slower
+        text = repr(value)
         if len(text) > _LONGEST_NUMBER:
             _refuse_huge_integers(value, ())
-    else:
-        try:
-            text = _encoder.encode(value)
-        except (ValueError, RecursionError):
-            # Non-finite floats and reference cycles land here; the slow path tells them apart.
-            value = _sanitized(value)
-            text = _encoder.encode(value)
-        except TypeError as exc:
-            raise EncodingError(f"cannot encode as JSON: {exc}") from None
-        if len(text) > _LONGEST_NUMBER and _DIGITS.search(text):
-            _refuse_huge_integers(value, ())  # the digits may be inside a string: look closer
+        if len(text) > max_bytes:
+            raise _too_large(len(text), max_bytes)
+        return value, text
+    if isinstance(value, str) and len(value) > max_bytes:
+        raise _too_large(len(value), max_bytes)  # before encoding a 50 MB string to say so
+    try:
+        text = _encoder.encode(value)
+    except (ValueError, RecursionError):
+        # Non-finite floats and reference cycles land here; the slow path tells them apart.
+        value = _sanitized(value)
+        text = _encoder.encode(value)
+    except TypeError as exc:
+        raise EncodingError(f"cannot encode as JSON: {exc}") from None
+    if len(text) > _LONGEST_NUMBER and _DIGITS.search(text):
+        _refuse_huge_integers(value, ())  # the digits may be inside a string: look closer
     if len(text) * 4 > max_bytes and len(text.encode()) > max_bytes:
         raise _too_large(len(text.encode()), max_bytes)
     return value, text

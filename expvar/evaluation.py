@@ -26,7 +26,7 @@ from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import Future, wait
 from dataclasses import replace
 from functools import partial
-from typing import Any
+from types import CoroutineType
 
 from django.db import close_old_connections, connections
 
@@ -41,44 +41,43 @@ IDLE_SECONDS = 2.0
 LOG_REPEAT_SECONDS = 300.0
 
 
-def read_value(declaration: Declaration, max_bytes: int) -> VariableReport:
+def read_value(
+    declaration: Declaration, max_bytes: int, started: float | None = None
+) -> VariableReport:
     """Call one variable's ``value()`` and encode what it returns; never raises.
 
-    An ``async def value()`` runs to completion here, in its own event loop.
+    An ``async def value()`` runs to completion here, in its own event loop. ``started`` is
+    the ``time.monotonic()`` the caller has just read, if it has.
     """
-    started = time.perf_counter()
+    if started is None:
+        started = time.monotonic()
     try:
         value = declaration.read()
-        if inspect.iscoroutine(value):
+        if isinstance(value, CoroutineType):
             value = asyncio.run(value)
-        return _encoded(declaration, value, max_bytes, started)
+        value, text = encode(value, max_bytes)
     except BaseException as exc:  # a variable may not take the reader down, even with exit()
         return _failed(declaration, exc, started)
+    return VariableReport(declaration, OK, value, text, None, None, time.monotonic() - started)
 
 
 async def read_value_async(declaration: Declaration, max_bytes: int) -> VariableReport:
     """Await one variable's ``async def value()`` and encode what it gives; never raises."""
-    started = time.perf_counter()
+    started = time.monotonic()
     try:
         value = declaration.read()
         if inspect.isawaitable(value):
             value = await value
-        return _encoded(declaration, value, max_bytes, started)
+        value, text = encode(value, max_bytes)
     except asyncio.CancelledError:
         raise
     except BaseException as exc:
         return _failed(declaration, exc, started)
-
-
-def _encoded(
-    declaration: Declaration, value: Any, max_bytes: int, started: float
-) -> VariableReport:
-    value, text = encode(value, max_bytes)
-    return VariableReport(declaration, OK, value, text, duration=time.perf_counter() - started)
+    return VariableReport(declaration, OK, value, text, None, None, time.monotonic() - started)
 
 
 def _failed(declaration: Declaration, exc: BaseException, started: float) -> VariableReport:
-    duration = time.perf_counter() - started
+    duration = time.monotonic() - started
     if isinstance(exc, EncodingError):
         return VariableReport(declaration, ERROR, error=str(exc), duration=duration)
     return VariableReport(declaration, ERROR, error=describe(exc), exception=exc, duration=duration)
@@ -309,34 +308,38 @@ class Evaluator:
         ]
 
     def _read_batch(self, batch: _Batch) -> None:
+        # The one loop every variable of a poll goes through: kept to plain statements.
+        calls, reports = self._calls, batch.reports
+        now = time.monotonic()
         for position, declaration in enumerate(batch.declarations):
             if batch.stop:
                 return
-            batch.started = time.monotonic()
+            batch.started = now
             batch.position = position
-            batch.reports[position] = self._read_once(declaration, batch)
-
-    def _read_once(self, declaration: Declaration, batch: _Batch) -> VariableReport:
-        """Read ``declaration``, or wait for the call of it already under way."""
-        cached = self._cached(declaration)
-        if cached is not None:
-            return cached
-        mine = _Call(batch.started)
-        call = self._calls.setdefault(declaration, mine)  # atomic: one caller wins
-        if call is not mine:
-            return self._wait_for(call, declaration, batch.timeout)
-        try:
-            report = self._read(declaration, batch.max_bytes, cached=False)
-        finally:
-            # Only the caller removes its call; after a fork the map may have been emptied.
-            if self._calls.get(declaration) is mine:
-                del self._calls[declaration]
-        mine.report = report
-        if mine.waiters is not None:
-            with self._lock:
-                for waiter in mine.waiters:
-                    waiter.set()
-        return report
+            if declaration.cache_ttl and (cached := self._cached(declaration)) is not None:
+                reports[position] = cached
+                now = time.monotonic()
+                continue
+            mine = _Call(now)
+            call = calls.setdefault(declaration, mine)  # atomic: one caller wins
+            if call is not mine:
+                reports[position] = self._wait_for(call, declaration, batch.timeout)
+                now = time.monotonic()
+                continue
+            try:
+                report = read_value(declaration, batch.max_bytes, now)
+                now += report.duration  # when read_value() returned, without a clock read
+                if report.status != OK or declaration.cache_ttl:
+                    self._remember(report)
+                    now = time.monotonic()
+            finally:
+                # This map, not self._calls: after a fork that is a new one.
+                del calls[declaration]
+            mine.report = reports[position] = report
+            if mine.waiters is not None:
+                with self._lock:
+                    for waiter in mine.waiters:
+                        waiter.set()
 
     def _wait_for(self, call: _Call, declaration: Declaration, timeout: float) -> VariableReport:
         remaining = call.started + timeout - time.monotonic()
@@ -367,10 +370,8 @@ class Evaluator:
             duration=running,
         )
 
-    def _read(
-        self, declaration: Declaration, max_bytes: int, *, cached: bool = True
-    ) -> VariableReport:
-        if cached and (found := self._cached(declaration)) is not None:
+    def _read(self, declaration: Declaration, max_bytes: int) -> VariableReport:
+        if (found := self._cached(declaration)) is not None:
             return found
         report = read_value(declaration, max_bytes)
         self._remember(report)

@@ -106,6 +106,10 @@ class Buffer:
             ops = self.ops
             return {cell: ops[cell] for cell in cells if cell in ops}
 
+    def pending(self, cell: str) -> Op | None:
+        with self.lock:
+            return self.ops.get(cell)
+
     def peek_marks(self, index: str) -> dict[str, bool]:
         with self.lock:
             return {entry: listed for (idx, entry), listed in self.marks.items() if idx == index}

@@ -13,8 +13,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -57,6 +57,22 @@ class _Snapshot:
     values: dict[str, Any]
     flushes: int
     taken: float
+
+
+class _FlushHold:
+    """Hold the flush lock for a read, or read without it once TIMEOUT has passed."""
+
+    __slots__ = ("lock", "locked", "timeout")
+
+    def __init__(self, lock: threading.Lock, timeout: float) -> None:
+        self.lock, self.timeout, self.locked = lock, timeout, False
+
+    def __enter__(self) -> None:
+        self.locked = self.lock.acquire(timeout=self.timeout)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.locked:
+            self.lock.release()
 
 
 class CacheStore(Store):
@@ -265,16 +281,16 @@ class CacheStore(Store):
                 or not self._health.healthy
                 or time.monotonic() - snapshot.taken > SNAPSHOT_SECONDS
             ):
-                wanted = {
-                    cell,
-                    *(v.cell for v in get_registry().pushed if isinstance(v, Var) and v.cell),
-                }
-                snapshot = self._snapshot = _Snapshot(
-                    frozenset(wanted), self._fetch(list(wanted)), self._flushes, time.monotonic()
-                )
-            raw = {cell: snapshot.values[cell]} if cell in snapshot.values else {}
-            pending = self._buffer.peek((cell,))
-        return _with_pending(raw, pending).get(cell)
+                snapshot = self._snapshot = self._take_snapshot(cell)
+            value = snapshot.values.get(cell)
+            op = self._buffer.pending(cell)
+        return value if op is None else apply(value, op)
+
+    def _take_snapshot(self, cell: str) -> _Snapshot:
+        wanted = {cell, *(v.cell for v in get_registry().pushed if isinstance(v, Var) and v.cell)}
+        return _Snapshot(
+            frozenset(wanted), self._fetch(list(wanted)), self._flushes, time.monotonic()
+        )
 
     def _fetch(self, cells: Sequence[str]) -> dict[str, Any]:
         """Read ``cells`` from the store, keyed by cell; absent ones left out."""
@@ -299,16 +315,10 @@ class CacheStore(Store):
                 listed.pop(entry, None)
         return list(listed)
 
-    @contextmanager
-    def _no_flush(self) -> Iterator[None]:
+    def _no_flush(self) -> _FlushHold:
         # Updates being flushed are in neither the buffer nor (yet) the store, so a read waits
         # for the flush: a process always reads back its own updates.
-        locked = self._flush_lock.acquire(timeout=self.config.timeout)
-        try:
-            yield
-        finally:
-            if locked:
-                self._flush_lock.release()
+        return _FlushHold(self._flush_lock, self.config.timeout)
 
     def _read(self, func: Callable[[BaseCache], T]) -> T:
         if not self._health.may_try():
