@@ -107,27 +107,18 @@ def _is_number(value: Any) -> bool:
 def _seconds(
     name: str, value: Any, default: float, maximum: float, check_id: str, issues: list[Issue]
 ) -> float:
-    if not _is_number(value) or not value > 0:
-        issues.append(
-            Issue(
-                check_id,
-                f"{name} must be a number of seconds greater than 0, not {value!r}; it is read "
-                f"as {default:g} until it is fixed.",
-                f"Set {name} to a positive number such as {default:g}, or remove it.",
-            )
+    if _is_number(value) and 0 < value <= maximum:  # compared before float(): 10**400 has none
+        return float(value)
+    read_as = maximum if _is_number(value) and value > 0 else default
+    issues.append(
+        Issue(
+            check_id,
+            f"{name} must be a number more than 0 and at most {maximum:g} seconds, not "
+            f"{value!r}; it is read as {read_as:g} until it is fixed.",
+            f"Set {name} to a few seconds, such as {default:g}, or remove it.",
         )
-        return default
-    if value > maximum:  # compared before float(): 10**400 has no float
-        issues.append(
-            Issue(
-                check_id,
-                f"{name} must be at most {maximum:g} seconds, not {value!r}; it is read as "
-                f"{maximum:g}.",
-                f"Set {name} to a few seconds, such as {default:g}, or remove it.",
-            )
-        )
-        return maximum
-    return float(value)
+    )
+    return read_as
 
 
 def _timeout(value: Any, issues: list[Issue]) -> float | None:
