@@ -11,8 +11,8 @@ class ExpvarConfig(AppConfig):
     def ready(self) -> None:
         from expvar import checks  # noqa: F401  (registers the system checks)
         from expvar.discovery import discover
-        from expvar.push import startup
+        from expvar.push import ready as ready_push
         from expvar.registry import get_registry
 
         get_registry().load(discover())
-        startup.ready()
+        ready_push()

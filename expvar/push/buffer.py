@@ -15,7 +15,7 @@ SET = 1
 DELETE = 2
 
 Op = tuple[int, int | str | None]
-Mark = tuple[str, str]  # (map index, entry id)
+Entry = tuple[str, str]  # (map index, entry id): the map key an update also lists
 
 
 def combine(earlier: Op | None, later: Op) -> Op:
@@ -38,18 +38,18 @@ class Buffer:
         self.lock = threading.Lock()
         self.ops: dict[str, Op] = {}
         # True: the entry must be listed in its map; False: it must be unlisted.
-        self.marks: dict[Mark, bool] = {}
+        self.marks: dict[Entry, bool] = {}
         self.max_cells = max_cells
         self.dropped = 0
 
     def __len__(self) -> int:
         return len(self.ops) + len(self.marks)
 
-    def add(self, cell: str, delta: int, mark: Mark | None) -> bool:
+    def add(self, cell: str, delta: int, mark: Entry | None) -> bool:
         """Record an add; False if it was dropped because the buffer is full."""
         return self.add_many(((cell, delta, mark),))
 
-    def add_many(self, updates: Iterable[tuple[str, int, Mark | None]]) -> bool:
+    def add_many(self, updates: Iterable[tuple[str, int, Entry | None]]) -> bool:
         """Record several adds; False if any was dropped because the buffer is full."""
         kept = True
         with self.lock:
@@ -68,7 +68,7 @@ class Buffer:
                     self.marks[mark] = True
         return kept
 
-    def record(self, ops: Iterable[tuple[str, Op]], mark: Mark | None, listed: bool) -> bool:
+    def record(self, ops: Iterable[tuple[str, Op]], mark: Entry | None, listed: bool) -> bool:
         """Record sets and deletes together; False if they were dropped."""
         with self.lock:
             ops = list(ops)
@@ -82,14 +82,14 @@ class Buffer:
                 self.marks[mark] = listed
         return True
 
-    def take(self) -> tuple[dict[str, Op], dict[Mark, bool]]:
+    def take(self) -> tuple[dict[str, Op], dict[Entry, bool]]:
         """Remove and return everything pending, to be written."""
         with self.lock:
             ops, marks = self.ops, self.marks
             self.ops, self.marks = {}, {}
         return ops, marks
 
-    def restore(self, ops: dict[str, Op], marks: dict[Mark, bool]) -> None:
+    def restore(self, ops: dict[str, Op], marks: dict[Entry, bool]) -> None:
         """Put back updates that could not be written, beneath any made since."""
         with self.lock:
             for cell, op in ops.items():
@@ -101,18 +101,31 @@ class Buffer:
             for mark, listed in marks.items():
                 self.marks.setdefault(mark, listed)
 
-    def peek(self, cells: Iterable[str]) -> dict[str, Op]:
+    def on_top(self, found: dict[str, int | str], cells: Iterable[str]) -> dict[str, int | str]:
+        """The ``cells`` as this process sees them: ``found`` with the pending updates applied."""
         with self.lock:
-            ops = self.ops
-            return {cell: ops[cell] for cell in cells if cell in ops}
+            for cell in cells:
+                op = self.ops.get(cell)
+                if op is not None:
+                    value = apply(found.get(cell), op)
+                    if value is None:
+                        found.pop(cell, None)
+                    else:
+                        found[cell] = value
+        return found
 
-    def pending(self, cell: str) -> Op | None:
+    def listed(self, index: str, entries: Iterable[str]) -> list[str]:
+        """The map's ``entries`` as this process sees them, with its pending (un)listings."""
+        listed = dict.fromkeys(entries)
         with self.lock:
-            return self.ops.get(cell)
-
-    def peek_marks(self, index: str) -> dict[str, bool]:
-        with self.lock:
-            return {entry: listed for (idx, entry), listed in self.marks.items() if idx == index}
+            for (idx, entry), present in self.marks.items():
+                if idx != index:
+                    continue
+                if present:
+                    listed[entry] = None
+                else:
+                    listed.pop(entry, None)
+        return list(listed)
 
 
 def apply(value: int | str | None, op: Op) -> int | str | None:

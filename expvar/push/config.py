@@ -1,47 +1,145 @@
-"""``EXPVAR_STORE``, read into one typed object; every way it can be wrong, with the fix."""
+"""``EXPVAR_STORE``, read into one typed object; every way it can be wrong, with the fix.
+
+A cache backend can hold shared counters when its ``incr`` and ``add`` are single atomic
+operations on a server every process reaches, with signed 64-bit counters: Redis, through
+Django's own backend or django-redis. Anything else would lose counts silently, so it is a check
+error instead.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from django.core.cache.backends.base import BaseCache
+from django.utils.module_loading import import_string
+
 from expvar.issues import Issue
-from expvar.push.stores.backends import Backend, classify
 
 LOCAL = "local"
 CACHE = "cache"
-
-DEFAULT_ALIAS = "default"
-DEFAULT_KEY_PREFIX = "expvar"
-DEFAULT_FLUSH_INTERVAL = 1.0
-DEFAULT_TIMEOUT = 0.5
-DEFAULT_HEARTBEAT = 10.0
-DEFAULT_MAX_PENDING = 10_000
-
+KEYS = ("BACKEND", "ALIAS", "KEY_PREFIX", "FLUSH_INTERVAL", "TIMEOUT", "HEARTBEAT", "MAX_PENDING")
+EXAMPLE = '{"BACKEND": "cache", "ALIAS": "default"}'
 # The longest interval a setting may give: past it, waits overflow the platform's timers.
 LONGEST = 86400.0
-KEYS = ("BACKEND", "ALIAS", "KEY_PREFIX", "FLUSH_INTERVAL", "TIMEOUT", "HEARTBEAT", "MAX_PENDING")
+# Each setting in seconds: its check id, whether 0 is allowed, its greatest value, what it is.
+SECONDS = {
+    "FLUSH_INTERVAL": (
+        "expvar.E036",
+        True,
+        LONGEST,
+        "Use 0 to write every update at once, or a few seconds (default 1.0) to batch "
+        "updates in each process.",
+    ),
+    "TIMEOUT": (
+        "expvar.E037",
+        False,
+        30.0,
+        "It bounds each call to the cache server; the default is 0.5.",
+    ),
+    "HEARTBEAT": ("expvar.E038", True, LONGEST, "Use 0 to list no processes, or the default 10."),
+}
 
 _PREFIX = re.compile(r"[A-Za-z0-9_.\-:]{1,64}")
+
+Options = dict[str, Any]
+
+
+def _redis(options: Options, timeout: float) -> Options:
+    # No retries either: a retry would double the bound, and updates are retried by the buffer.
+    bounded = {key: value for key, value in options.items() if key != "retry"}
+    bounded.update(socket_connect_timeout=timeout, socket_timeout=timeout, retry_on_timeout=False)
+    return bounded
+
+
+def _django_redis(options: Options, timeout: float) -> Options:
+    return {**options, "SOCKET_CONNECT_TIMEOUT": timeout, "SOCKET_TIMEOUT": timeout}
+
+
+def _disconnect_redis(cache: BaseCache) -> None:
+    # Django's RedisCache keeps its connection pools open for the life of the process; the
+    # store's own instance is dropped when the store is replaced, so it closes them itself.
+    client = getattr(cache, "_cache", None)
+    for pool in list(getattr(client, "_pools", {}).values()):
+        pool.disconnect()
+
+
+@dataclass(frozen=True)
+class Backend:
+    """How to use a cache backend that can hold shared counters."""
+
+    path: str
+    bound: Callable[[Options, float], Options]
+    disconnect: Callable[[BaseCache], None] = BaseCache.close
+
+
+SUITABLE = {
+    backend.path: backend
+    for backend in (
+        Backend("django.core.cache.backends.redis.RedisCache", _redis, _disconnect_redis),
+        Backend("django_redis.cache.RedisCache", _django_redis),
+    )
+}
+
+_MEMCACHED = (
+    "keeps unsigned counters, which a decrement would wrap, and is not supported for shared "
+    "counters"
+)
+_READ_WRITE_BACK = "implements incr() as read, add, write back, so concurrent processes lose counts"
+UNSUITABLE = {
+    "django.core.cache.backends.locmem.LocMemCache": (
+        "keeps its values in each process's own memory, so workers would not add up"
+    ),
+    "django.core.cache.backends.dummy.DummyCache": "stores nothing",
+    "django.core.cache.backends.filebased.FileBasedCache": _READ_WRITE_BACK,
+    "django.core.cache.backends.db.DatabaseCache": _READ_WRITE_BACK,
+    "django.core.cache.backends.memcached.PyMemcacheCache": _MEMCACHED,
+    "django.core.cache.backends.memcached.PyLibMCCache": _MEMCACHED,
+}
+
+
+def classify(path: str) -> Backend | str:
+    """Return how to use the backend at ``path``, or why it cannot hold shared counters."""
+    if path in SUITABLE:
+        return SUITABLE[path]
+    if path in UNSUITABLE:
+        return UNSUITABLE[path]
+    try:
+        cls = import_string(path)
+    except ImportError as exc:
+        return f"cannot be imported ({exc})"
+    # A subclass of a known backend is taken to behave like it.
+    for known, reason in UNSUITABLE.items():
+        if issubclass(cls, import_string(known)):
+            return reason
+    for known, backend in SUITABLE.items():
+        try:
+            base = import_string(known)
+        except ImportError:
+            continue
+        if issubclass(cls, base):
+            return replace(backend, path=path)
+    return (
+        "is not known to make incr() and add() atomic on a server every process shares "
+        f"(known: {', '.join(SUITABLE)})"
+    )
 
 
 @dataclass(frozen=True)
 class StoreConfig:
     backend: str = LOCAL
-    alias: str = DEFAULT_ALIAS
-    key_prefix: str = DEFAULT_KEY_PREFIX
-    flush_interval: float = DEFAULT_FLUSH_INTERVAL
-    timeout: float = DEFAULT_TIMEOUT
-    heartbeat: float = DEFAULT_HEARTBEAT
-    max_pending: int = DEFAULT_MAX_PENDING
+    alias: str = "default"
+    key_prefix: str = "expvar"
+    flush_interval: float = 1.0
+    timeout: float = 0.5
+    heartbeat: float = 10.0
+    max_pending: int = 10_000
     # How to use the alias's cache backend (CACHE only).
     cache: Backend | None = None
     # What was wrong with the setting, if anything: the store is then this process's.
     issues: tuple[Issue, ...] = ()
-
-
-EXAMPLE = '{"BACKEND": "cache", "ALIAS": "default"}'
 
 
 def parse_store(value: Any, caches: Any) -> tuple[StoreConfig, list[Issue]]:
@@ -86,10 +184,11 @@ def _parse(value: Any) -> tuple[StoreConfig | None, list[Issue]]:
                 f"Write for example EXPVAR_STORE = {EXAMPLE}.",
             )
         )
-    alias = value.get("ALIAS", DEFAULT_ALIAS)
+    defaults = StoreConfig()
+    alias = value.get("ALIAS", defaults.alias)
     if not isinstance(alias, str) or not alias:
         issues.append(_not_a_cache(alias))
-    prefix = value.get("KEY_PREFIX", DEFAULT_KEY_PREFIX)
+    prefix = value.get("KEY_PREFIX", defaults.key_prefix)
     if not isinstance(prefix, str) or not _PREFIX.fullmatch(prefix):
         issues.append(
             Issue(
@@ -100,38 +199,24 @@ def _parse(value: Any) -> tuple[StoreConfig | None, list[Issue]]:
                 '"shop-expvar".',
             )
         )
-    flush = _number(value, "FLUSH_INTERVAL", DEFAULT_FLUSH_INTERVAL, allow_zero=True)
-    if flush is None:
+    seconds: dict[str, Any] = {}
+    for key, (check_id, zero_ok, greatest, fix) in SECONDS.items():
+        number = value.get(key, getattr(defaults, key.lower()))
+        plain = isinstance(number, (int, float)) and not isinstance(number, bool)
+        if plain and 0 <= number <= greatest and (number or zero_ok):  # NaN is out of range
+            seconds[key.lower()] = float(number)
+            continue
+        span = (
+            f"from 0 to {greatest:.0f}" if zero_ok else f"greater than 0 and at most {greatest:.0f}"
+        )
         issues.append(
             Issue(
-                "expvar.E036",
-                f'EXPVAR_STORE["FLUSH_INTERVAL"] must be a number of seconds from 0 to 86400, '
-                f"not {value['FLUSH_INTERVAL']!r}.",
-                "Use 0 to write every update at once, or a few seconds (default 1.0) to batch "
-                "updates in each process.",
+                check_id,
+                f'EXPVAR_STORE["{key}"] must be a number of seconds {span}, not {value[key]!r}.',
+                fix,
             )
         )
-    timeout = _number(value, "TIMEOUT", DEFAULT_TIMEOUT, allow_zero=False)
-    if timeout is None or timeout > 30:
-        issues.append(
-            Issue(
-                "expvar.E037",
-                f'EXPVAR_STORE["TIMEOUT"] must be a number of seconds greater than 0 and at '
-                f"most 30, not {value['TIMEOUT']!r}.",
-                "It bounds each call to the cache server; the default is 0.5.",
-            )
-        )
-    heartbeat = _number(value, "HEARTBEAT", DEFAULT_HEARTBEAT, allow_zero=True)
-    if heartbeat is None:
-        issues.append(
-            Issue(
-                "expvar.E038",
-                f'EXPVAR_STORE["HEARTBEAT"] must be a number of seconds from 0 to 86400, '
-                f"not {value['HEARTBEAT']!r}.",
-                "Use 0 to list no processes, or the default 10.",
-            )
-        )
-    max_pending = value.get("MAX_PENDING", DEFAULT_MAX_PENDING)
+    max_pending = value.get("MAX_PENDING", defaults.max_pending)
     if not isinstance(max_pending, int) or isinstance(max_pending, bool) or max_pending < 1:
         issues.append(
             Issue(
@@ -141,29 +226,10 @@ def _parse(value: Any) -> tuple[StoreConfig | None, list[Issue]]:
                 "is away; the default is 10000.",
             )
         )
-    if issues or flush is None or timeout is None or heartbeat is None:
+    if issues:
         return None, issues
-    return (
-        StoreConfig(
-            backend=CACHE,
-            alias=alias,
-            key_prefix=prefix,
-            flush_interval=flush,
-            timeout=timeout,
-            heartbeat=heartbeat,
-            max_pending=max_pending,
-        ),
-        [],
-    )
-
-
-def _number(value: dict[Any, Any], key: str, default: float, *, allow_zero: bool) -> float | None:
-    number = value.get(key, default)
-    if not isinstance(number, (int, float)) or isinstance(number, bool) or number != number:
-        return None
-    if number < 0 or (number == 0 and not allow_zero) or number > LONGEST:
-        return None
-    return float(number)
+    config = StoreConfig(CACHE, alias, prefix, max_pending=max_pending, **seconds)
+    return config, []
 
 
 def _not_a_cache(alias: Any) -> Issue:

@@ -38,7 +38,6 @@ class Health:
         self.lock = threading.Lock()
         self.down_since: float | None = None
         self.last_error = ""
-        self.failures = 0
         self._retry_at = 0.0
         self._backoff = MIN_BACKOFF
         self._reminded_at = 0.0
@@ -55,37 +54,33 @@ class Health:
 
     def failed(self, exc: BaseException, pending: int) -> None:
         now = time.monotonic()
-        error = f"{type(exc).__name__}: {exc}"
         # The line is logged before the store is marked down, under the lock: whoever sees the
         # store down can rely on the outage being in the log already.
         with self.lock:
-            self.failures += 1
-            self.last_error = error
-            if self.down_since is None:
+            self.last_error = f"{type(exc).__name__}: {exc}"
+            since = self.down_since
+            self._backoff = MIN_BACKOFF if since is None else min(self._backoff * 2, MAX_BACKOFF)
+            self._retry_at = now + self._backoff
+            if since is None:
                 logger.warning(
                     "expvar: %s is unavailable (%s). Updates are kept in this process "
                     "(%d pending) and retried with back-off; reads of push variables fail "
                     "until it is back.",
                     self.label,
-                    error,
+                    self.last_error,
                     pending,
                 )
-                self._backoff = MIN_BACKOFF
-                self._retry_at = now + self._backoff
                 self._reminded_at = now
                 self.down_since = time.time()
-            else:
-                self._backoff = min(self._backoff * 2, MAX_BACKOFF)
-                self._retry_at = now + self._backoff
-                if now - self._reminded_at >= REMIND_EVERY:
-                    self._reminded_at = now
-                    logger.warning(
-                        "expvar: %s is still unavailable after %.0fs (%s); %d updates pending.",
-                        self.label,
-                        time.time() - self.down_since,
-                        error,
-                        pending,
-                    )
+            elif now - self._reminded_at >= REMIND_EVERY:
+                self._reminded_at = now
+                logger.warning(
+                    "expvar: %s is still unavailable after %.0fs (%s); %d updates pending.",
+                    self.label,
+                    time.time() - since,
+                    self.last_error,
+                    pending,
+                )
 
     def succeeded(self, pending: int) -> None:
         if self.down_since is None:

@@ -7,6 +7,7 @@ A process that stops beating vanishes when its TTL runs out; one that exits clea
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import time
@@ -30,8 +31,6 @@ def _keys(prefix: str) -> list[str]:
 
 
 def _record(text: Any) -> ProcessRecord | None:
-    if not isinstance(text, str):
-        return None
     try:
         data = json.loads(text)
         return ProcessRecord(
@@ -55,16 +54,7 @@ def beat(
     ttl: int,
 ) -> int | None:
     """Publish this process's record; return the slot it holds (None if all are taken)."""
-    text = json.dumps(
-        {
-            "id": me.id,
-            "host": me.host,
-            "pid": me.pid,
-            "started": me.started,
-            "last_seen": time.time(),
-            "pending": pending,
-        }
-    )
+    text = json.dumps({**dataclasses.asdict(me), "last_seen": time.time(), "pending": pending})
     keys = _keys(prefix)
     if slot is not None:
         current = _record(backend.get(keys[slot]))

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 INT = "i"
 FLOAT = "f"
 TEXT = "s"
-KINDS = (INT, FLOAT, TEXT)
 
 _PLAIN = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
 

@@ -16,12 +16,6 @@ from expvar.resolution import Resolution
 TEMPLATE = "expvar/panels/processes.html"
 
 
-def register() -> None:
-    from expvar.dashboard.panels import register_panel
-
-    register_panel(TEMPLATE, context)
-
-
 def context(request: HttpRequest, resolution: Resolution) -> dict[str, Any]:
     store = current()
     me = this_process()

@@ -3,23 +3,66 @@
 They are safe under threads and processes: every update is one atomic operation of the store
 ``EXPVAR_STORE`` chooses. Updates never raise because the store is away (they are kept and
 retried); reading ``value()`` of a shared store that is away raises ``StoreUnavailable``.
+
+A Float is kept as a whole number of nano-units (1e-9): adding integers is exact and atomic on
+every store (Redis INCRBY, a dict under a lock), so 10,000 adds of 0.1 from any number of
+processes give exactly 1000.0.
 """
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from expvar.push import keys
 from expvar.push.stores import current
-from expvar.push.units import from_units, join, to_units
 from expvar.registry import get_registry
 
 MapKey = str | tuple[str, ...]
 MapValue = int | float | str
 
+SCALE = 10**9
+# Redis INCRBY works on signed 64-bit integers.
+LIMIT = 2**63 - 1
+MAX_FLOAT = LIMIT / SCALE
+
 _CACHED_KEYS = 4096
+
+
+def to_units(value: float) -> int:
+    """Return ``value`` as nano-units, rounded to the nearest one (ties to even)."""
+    if type(value) is int:
+        units = value * SCALE
+    else:
+        if not math.isfinite(value):
+            raise ValueError(f"expvar.Float holds finite numbers only, not {value!r}")
+        # Exactly, from the float's binary value: value * SCALE in floating point is off by up
+        # to tens of units above 1e7.
+        numerator, denominator = value.as_integer_ratio()
+        units, remainder = divmod(numerator * SCALE, denominator)
+        twice = 2 * remainder
+        if twice > denominator or (twice == denominator and units % 2):
+            units += 1
+    if abs(units) > LIMIT:
+        raise OverflowError(
+            f"{value!r} is outside the range of expvar.Float (±{MAX_FLOAT:.9f}); "
+            "count large quantities with expvar.Int"
+        )
+    return units
+
+
+def from_units(units: int) -> float:
+    # int / int is correctly rounded, so 10**12 units read back as exactly 1000.0.
+    return units / SCALE
+
+
+def join(whole: int | None, units: int | None) -> int | float | None:
+    """Combine a map entry's integer part and nano-unit part into one number."""
+    if units is None:
+        return whole
+    return from_units((whole or 0) * SCALE + units)
 
 
 def _caller_module() -> str:
@@ -43,8 +86,8 @@ def _int(value: object, what: str) -> int:
 class Var:
     """A named value that is published at ``/debug/vars`` as soon as it is created."""
 
-    kind: ClassVar[str]
-    # The one store cell of a scalar variable (None for a Map), read with the others' at once.
+    # The kind of a scalar variable's one store cell, read with the others' at once.
+    _kind: ClassVar[str]
     cell: str | None = None
 
     def __init__(self, name: str, *, prometheus: Any = None) -> None:
@@ -59,7 +102,7 @@ class Var:
         get_registry().publish(self)
 
     def _bind(self) -> None:
-        raise NotImplementedError
+        self.cell = keys.scalar(self.name, self._kind)
 
     def value(self) -> Any:
         raise NotImplementedError
@@ -71,10 +114,8 @@ class Var:
 class Int(Var):
     """A 64-bit integer (Go's ``expvar.Int``)."""
 
+    _kind = keys.INT
     cell: str
-
-    def _bind(self) -> None:
-        self.cell = keys.scalar(self.name, keys.INT)
 
     def add(self, delta: int) -> None:
         current().add(self.cell, delta if type(delta) is int else _int(delta, "Int.add()"))
@@ -90,10 +131,8 @@ class Int(Var):
 class Float(Var):
     """A float, kept exactly to 1e-9 (see the float scheme in docs/push.md)."""
 
+    _kind = keys.FLOAT
     cell: str
-
-    def _bind(self) -> None:
-        self.cell = keys.scalar(self.name, keys.FLOAT)
 
     def add(self, delta: float) -> None:
         current().add(self.cell, to_units(delta))
@@ -109,10 +148,8 @@ class Float(Var):
 class String(Var):
     """A string (Go's ``expvar.String``): last write wins."""
 
+    _kind = keys.TEXT
     cell: str
-
-    def _bind(self) -> None:
-        self.cell = keys.scalar(self.name, keys.TEXT)
 
     def set(self, value: str) -> None:
         if not isinstance(value, str):
@@ -124,6 +161,9 @@ class String(Var):
         return found if isinstance(found, str) else ""
 
 
+Cells = tuple[str, str, str]  # a map key's integer, float and text cells
+
+
 class Map(Var):
     """A map of string keys to numbers or strings (Go's ``expvar.Map``).
 
@@ -133,9 +173,9 @@ class Map(Var):
 
     def _bind(self) -> None:
         self._index = keys.index(self.name)
-        self._keys: dict[MapKey, tuple[tuple[str, str], tuple[str, str, str]]] = {}
+        self._keys: dict[MapKey, tuple[tuple[str, str], Cells]] = {}
 
-    def _key(self, key: MapKey) -> tuple[tuple[str, str], tuple[str, str, str]]:
+    def _key(self, key: MapKey) -> tuple[tuple[str, str], Cells]:
         found = self._keys.get(key)
         if found is None:
             path = (key,) if isinstance(key, str) else key
@@ -151,26 +191,16 @@ class Map(Var):
 
     def add(self, key: MapKey, delta: int | float) -> None:
         """Add to the number at ``key`` (Go's ``Add`` and ``AddFloat``)."""
-        entry, (int_cell, float_cell, _) = self._key(key)
-        if type(delta) is int:
-            current().add(int_cell, delta, entry)
-        elif isinstance(delta, float):
-            current().add(float_cell, to_units(delta), entry)
-        else:
-            current().add(int_cell, _int(delta, "Map.add()"), entry)
+        entry, cells = self._key(key)
+        current().add(*_number(cells, delta, "Map.add()"), entry)
 
     def add_many(self, deltas: Iterable[tuple[MapKey, int | float]]) -> None:
         """Add to several keys in one store call: one lock, and one write when unbuffered."""
-        updates = []
         known = self._keys
+        updates = []
         for key, delta in deltas:
             entry, cells = known.get(key) or self._key(key)
-            if type(delta) is int:
-                updates.append((cells[0], delta, entry))
-            elif isinstance(delta, float):
-                updates.append((cells[1], to_units(delta), entry))
-            else:
-                updates.append((cells[0], _int(delta, "Map.add_many()"), entry))
+            updates.append((*_number(cells, delta, "Map.add_many()"), entry))
         current().add_many(updates)
 
     def set(self, key: MapKey, value: MapValue) -> None:
@@ -194,11 +224,7 @@ class Map(Var):
 
     def value(self) -> dict[str, Any]:
         store = current()
-        paths = []
-        for entry_id in store.entries(self._index):
-            path = keys.parse_entry_id(entry_id)
-            if path is not None:
-                paths.append(path)
+        paths = filter(None, map(keys.parse_entry_id, store.entries(self._index)))
         cells = {path: keys.entry_cells(self.name, path) for path in paths}
         found = store.get_many([cell for triple in cells.values() for cell in triple])
         result: dict[str, Any] = {}
@@ -209,7 +235,16 @@ class Map(Var):
         return result
 
 
-def _entry_value(cells: tuple[str, str, str], found: dict[str, int | str]) -> MapValue | None:
+def _number(cells: Cells, delta: int | float, what: str) -> tuple[str, int]:
+    """The cell an add of ``delta`` goes to, and what it adds there."""
+    if type(delta) is int:
+        return cells[0], delta
+    if isinstance(delta, float):
+        return cells[1], to_units(delta)
+    return cells[0], _int(delta, what)
+
+
+def _entry_value(cells: Cells, found: dict[str, int | str]) -> MapValue | None:
     int_cell, float_cell, text_cell = cells
     whole, units, text = found.get(int_cell), found.get(float_cell), found.get(text_cell)
     number = join(

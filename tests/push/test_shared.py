@@ -12,7 +12,7 @@ import pytest
 
 import expvar
 from expvar.push import keys
-from expvar.push.stores.backends import classify
+from expvar.push.config import classify
 from expvar.push.stores.cache import CacheStore
 from tests.push.conftest import SharedStore, unique
 

@@ -9,10 +9,9 @@ import pytest
 
 from expvar.push import keys
 from expvar.push.buffer import ADD, DELETE, SET, Buffer, apply, combine
-from expvar.push.config import parse_store
+from expvar.push.config import SUITABLE, classify, parse_store
 from expvar.push.health import Health, is_transport_error
-from expvar.push.stores.backends import SUITABLE, classify
-from expvar.push.units import from_units, join, to_units
+from expvar.push.variables import from_units, join, to_units
 
 
 @pytest.mark.parametrize(
@@ -172,7 +171,7 @@ def test_config_defaults() -> None:
 def test_ticker_outlives_a_failing_tick(caplog: pytest.LogCaptureFixture) -> None:
     import threading
 
-    from expvar.push.ticker import Ticker
+    from expvar.push.stores.cache import Ticker
 
     calls: list[int] = []
     second = threading.Event()

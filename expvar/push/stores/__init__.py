@@ -23,15 +23,11 @@ logger = logging.getLogger("expvar")
 _local = LocalStore()
 _current: Store | None = None
 _lock = threading.Lock()
-_hooked = False
 
 
 def current() -> Store:
     """Return the store push variables read and write."""
-    store = _current
-    if store is None:
-        store = _build()
-    return store
+    return _current or _build()
 
 
 def flush() -> bool:
@@ -50,53 +46,32 @@ def reset() -> None:
 
 def _build() -> Store:
     global _current
-    from django.conf import settings as django_settings
+    from django.conf import settings
 
-    if not django_settings.configured:
+    if not settings.configured:
         # A script that never configures Django still counts, in this process.
         return _local
-    with _lock:
-        if _current is None:
-            _hook()
-            _current = _make()
-        return _current
-
-
-def _make() -> Store:
-    from expvar.conf import get_config
-
-    config = get_config().store
-    if config.issues:
-        logger.error(
-            "expvar: EXPVAR_STORE is invalid (%s); push variables count in this process only. "
-            "Run `manage.py check` for how to fix it.",
-            "; ".join(issue.message for issue in config.issues),
-        )
-    if config.cache is None:
-        return _local
-    from expvar.push.stores.cache import CacheStore
-
-    return CacheStore(config, config.cache)
-
-
-def _hook() -> None:
-    global _hooked
-    if _hooked:
-        return
-    _hooked = True
     from django.core.signals import setting_changed
 
+    from expvar.conf import get_config
+
     setting_changed.connect(_setting_changed, dispatch_uid="expvar.push.stores")
-    atexit.register(reset)
-    _flush_at_multiprocessing_exit()
-    multiprocessing.util.register_after_fork(_hook_owner, _flush_at_multiprocessing_exit)
+    with _lock:
+        if _current is None:
+            config = get_config().store
+            if config.issues:
+                logger.error(
+                    "expvar: EXPVAR_STORE is invalid (%s); push variables count in this process "
+                    "only. Run `manage.py check` for how to fix it.",
+                    "; ".join(issue.message for issue in config.issues),
+                )
+            if config.cache is None:
+                _current = _local
+            else:
+                from expvar.push.stores.cache import CacheStore
 
-
-class _HookOwner:
-    """What multiprocessing's after-fork registry holds on to (it keeps weak references)."""
-
-
-_hook_owner = _HookOwner()
+                _current = CacheStore(config, config.cache)
+        return _current
 
 
 def _flush_at_multiprocessing_exit(_: object = None) -> None:
@@ -112,26 +87,31 @@ def _setting_changed(*, setting: str, **kwargs: Any) -> None:
 
 # Forks (gunicorn --preload, Celery's prefork pool) copy this process with only the forking
 # thread: the stores hold their locks across the fork so the child gets them in a sane state.
+def _stores() -> list[Store]:
+    return [_local] if _current is None or _current is _local else [_local, _current]
+
+
 def _before_fork() -> None:
-    _local.before_fork()
-    if _current is not None and _current is not _local:
-        _current.before_fork()
+    for store in _stores():
+        store.before_fork()
 
 
 def _after_fork_parent() -> None:
-    if _current is not None and _current is not _local:
-        _current.after_fork_parent()
-    _local.after_fork_parent()
+    for store in reversed(_stores()):
+        store.after_fork_parent()
 
 
 def _after_fork() -> None:
     global _lock
     _lock = threading.Lock()
-    _local.after_fork()
-    if _current is not None and _current is not _local:
-        _current.after_fork()
+    for store in _stores():
+        store.after_fork()
 
 
+atexit.register(reset)
+_flush_at_multiprocessing_exit()
+# The registry holds its objects weakly: the local store lives as long as the process.
+multiprocessing.util.register_after_fork(_local, _flush_at_multiprocessing_exit)
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(
         before=_before_fork, after_in_parent=_after_fork_parent, after_in_child=_after_fork

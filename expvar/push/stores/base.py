@@ -1,13 +1,17 @@
-"""What every store offers the variables: atomic updates of named cells, and reads."""
+"""What the stores share: the types they answer with, and the error of a store that is away."""
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, TypeAlias
 
-Entry = tuple[str, str]  # (map index, entry id): the map key an update also lists
+if TYPE_CHECKING:
+    from expvar.push.stores.cache import CacheStore
+    from expvar.push.stores.local import LocalStore
+
+# Both stores offer the same methods: atomic updates of named cells, reads, and the hooks the
+# process's life calls (``serving``, ``flush``, ``close``, and the three fork hooks).
+Store: TypeAlias = "LocalStore | CacheStore"
 
 
 class StoreUnavailable(Exception):
@@ -35,64 +39,3 @@ class ProcessRecord:
     started: float
     last_seen: float
     pending: int = 0
-
-
-class Store(ABC):
-    kind: ClassVar[str]
-
-    def add(self, cell: str, delta: int, entry: Entry | None = None) -> None:
-        self.add_many(((cell, delta, entry),))
-
-    @abstractmethod
-    def add_many(self, updates: Sequence[tuple[str, int, Entry | None]]) -> None:
-        """Several adds in one call (one lock, one flush)."""
-
-    @abstractmethod
-    def set(
-        self, cell: str, value: int | str, entry: Entry | None = None, clear: Sequence[str] = ()
-    ) -> None:
-        """Set ``cell`` and delete the ``clear`` cells (a map key's other kinds)."""
-
-    @abstractmethod
-    def remove(self, cells: Sequence[str], entry: Entry | None = None) -> None: ...
-
-    @abstractmethod
-    def get_many(self, cells: Sequence[str]) -> dict[str, int | str]: ...
-
-    def read_scalar(self, cell: str) -> int | str | None:
-        """Read a scalar variable's cell (a shared store reads them all in one round trip)."""
-        return self.get_many((cell,)).get(cell)
-
-    @abstractmethod
-    def entries(self, index: str) -> list[str]:
-        """The entry ids listed in a map."""
-
-    @abstractmethod
-    def status(self) -> StoreStatus: ...
-
-    @abstractmethod
-    def processes(self) -> list[ProcessRecord]:
-        """The processes that share this store and are alive."""
-
-    def flush(self) -> bool:
-        """Write pending updates; True when nothing is left pending."""
-        return True
-
-    def serving(self) -> None:
-        """Called as each request starts: a chance to start background work lazily."""
-        return None
-
-    def close(self) -> None:
-        """Write what is pending and stop background work (at exit, or when replaced)."""
-        return None
-
-    @abstractmethod
-    def before_fork(self) -> None:
-        """Hold the locks a fork must not copy half-way (released by ``after_fork_parent``)."""
-
-    @abstractmethod
-    def after_fork_parent(self) -> None: ...
-
-    @abstractmethod
-    def after_fork(self) -> None:
-        """Forget state that belongs to the parent process (in the child)."""

@@ -13,8 +13,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
-from contextlib import suppress
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -24,13 +24,11 @@ from django.utils.module_loading import import_string
 
 from expvar.process import this_process
 from expvar.push import heartbeat
-from expvar.push.buffer import ADD, DELETE, SET, Buffer, Mark, Op, apply
-from expvar.push.config import StoreConfig
+from expvar.push.buffer import ADD, DELETE, SET, Buffer, Entry, Op
+from expvar.push.config import Backend, StoreConfig
 from expvar.push.health import Health, is_transport_error
 from expvar.push.keys import entry_key, parse_entry_id, token
-from expvar.push.stores.backends import Backend
-from expvar.push.stores.base import Entry, ProcessRecord, Store, StoreStatus, StoreUnavailable
-from expvar.push.ticker import Ticker
+from expvar.push.stores.base import ProcessRecord, StoreStatus, StoreUnavailable
 from expvar.push.variables import Var
 from expvar.registry import get_registry
 
@@ -59,36 +57,45 @@ class _Snapshot:
     taken: float
 
 
-class _FlushHold:
-    """Hold the flush lock for a read, or read without it once TIMEOUT has passed."""
+class Ticker:
+    """A daemon thread that calls ``func`` now and then every ``period`` seconds."""
 
-    __slots__ = ("lock", "locked", "timeout")
+    def __init__(self, name: str, period: float, func: Callable[[], object]) -> None:
+        self.period = period
+        self._func = func
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
-    def __init__(self, lock: threading.Lock, timeout: float) -> None:
-        self.lock, self.timeout, self.locked = lock, timeout, False
+    def start(self) -> None:
+        self._thread.start()
 
-    def __enter__(self) -> None:
-        self.locked = self.lock.acquire(timeout=self.timeout)
+    def stop(self, timeout: float) -> None:
+        self._stop.set()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
 
-    def __exit__(self, *exc: object) -> None:
-        if self.locked:
-            self.lock.release()
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._func()
+            except Exception:  # the ticker must outlive any one bad tick
+                logger.exception("expvar: background task %s failed", self._thread.name)
+            self._stop.wait(self.period)
 
 
-class CacheStore(Store):
+class CacheStore:
     kind = "cache"
 
     def __init__(self, config: StoreConfig, backend: Backend) -> None:
         self.config = config
         self.backend_path = backend.path
-        self._backend_info = backend
+        self._disconnect_backend = backend.disconnect
         self._prefix = config.key_prefix + ":"
         params = dict(django_settings.CACHES[config.alias])
         params.pop("BACKEND", None)
         self._location = params.pop("LOCATION", "")
         params["OPTIONS"] = backend.bound(dict(params.get("OPTIONS") or {}), config.timeout)
         self._params = params
-        self._write_through = config.flush_interval == 0
         self._label = (
             f"the expvar store (cache alias {config.alias!r}, {backend.path.rsplit('.', 1)[-1]})"
         )
@@ -101,12 +108,12 @@ class CacheStore(Store):
         self._health = Health(self._label)
         self._tick_lock = threading.Lock()
         self._forking = False
-        self._shared_backend: BaseCache | None = None
-        self._backends: list[BaseCache] = []
+        self._cache: BaseCache | None = None
+        self._caches: list[BaseCache] = []
         self._buffer = Buffer(self.config.max_pending)
         self._flush_lock = threading.Lock()
         self._start_lock = threading.Lock()
-        self._listed: dict[Mark, float] = {}
+        self._listed: dict[Entry, float] = {}
         self._snapshot: _Snapshot | None = None
         self._flushes = 0
         self._ticker: Ticker | None = None
@@ -119,29 +126,36 @@ class CacheStore(Store):
 
     # -- updates: recorded in the buffer, written by flush() --------------------------------
 
+    def add(self, cell: str, delta: int, entry: Entry | None = None) -> None:
+        self._written(self._buffer.add(cell, delta, entry))
+
     def add_many(self, updates: Sequence[tuple[str, int, Entry | None]]) -> None:
-        if not self._buffer.add_many(updates):
-            self._log_dropped()
-        self._written()
+        self._written(self._buffer.add_many(updates))
 
     def set(
         self, cell: str, value: int | str, entry: Entry | None = None, clear: Sequence[str] = ()
     ) -> None:
         ops: list[tuple[str, Op]] = [(other, (DELETE, None)) for other in clear]
         ops.append((cell, (SET, value)))
-        if not self._buffer.record(ops, entry, True):
-            self._log_dropped()
-        self._written()
+        self._written(self._buffer.record(ops, entry, True))
 
     def remove(self, cells: Sequence[str], entry: Entry | None = None) -> None:
-        if not self._buffer.record([(cell, (DELETE, None)) for cell in cells], entry, False):
-            self._log_dropped()
-        self._written()
+        self._written(self._buffer.record([(cell, (DELETE, None)) for cell in cells], entry, False))
 
-    def _written(self) -> None:
+    def _written(self, kept: bool) -> None:
+        if not kept:
+            now = time.monotonic()
+            if now - self._dropped_logged >= 300.0:
+                self._dropped_logged = now
+                logger.error(
+                    "expvar: %d update(s) dropped: this process already keeps MAX_PENDING=%d "
+                    "different cells for the shared store.",
+                    self._buffer.dropped,
+                    self.config.max_pending,
+                )
         if self._ticker is None:
             self._start()
-        if self._write_through:
+        if self.config.flush_interval == 0:
             self._write_now()
 
     def _write_now(self) -> None:
@@ -181,6 +195,7 @@ class CacheStore(Store):
         self._flushes += 1  # what the store holds changes: snapshots taken before are stale
         op_items, mark_items = list(ops.items()), list(marks.items())
         ops_done = marks_done = 0
+        failure = None
         try:
             backend = self._backend()
             for cell, op in op_items:
@@ -194,11 +209,13 @@ class CacheStore(Store):
                 self._guarded(index, self._mark, backend, index, entry, listed)
                 marks_done += 1
         except Exception as exc:
-            self._buffer.restore(dict(op_items[ops_done:]), dict(mark_items[marks_done:]))
-            self._health.failed(exc, len(self._buffer))
-            return False
-        # Out of time: what was not written goes back, ahead of anything recorded since.
+            failure = exc
+        # What was not written (the server failed, or time ran out) goes back, beneath anything
+        # recorded since.
         self._buffer.restore(dict(op_items[ops_done:]), dict(mark_items[marks_done:]))
+        if failure is not None:
+            self._health.failed(failure, len(self._buffer))
+            return False
         self._health.succeeded(len(self._buffer))
         return not self._buffer
 
@@ -265,9 +282,7 @@ class CacheStore(Store):
 
     def get_many(self, cells: Sequence[str]) -> dict[str, int | str]:
         with self._no_flush():
-            raw = self._fetch(cells)
-            pending = self._buffer.peek(cells)
-        return _with_pending(raw, pending)
+            return self._buffer.on_top(self._fetch(cells), cells)
 
     def read_scalar(self, cell: str) -> int | str | None:
         # A poll reads every scalar push variable in turn: the first read fetches them all in
@@ -281,23 +296,19 @@ class CacheStore(Store):
                 or not self._health.healthy
                 or time.monotonic() - snapshot.taken > SNAPSHOT_SECONDS
             ):
-                snapshot = self._snapshot = self._take_snapshot(cell)
-            value = snapshot.values.get(cell)
-            op = self._buffer.pending(cell)
-        return value if op is None else apply(value, op)
-
-    def _take_snapshot(self, cell: str) -> _Snapshot:
-        wanted = {cell, *(v.cell for v in get_registry().pushed if isinstance(v, Var) and v.cell)}
-        return _Snapshot(
-            frozenset(wanted), self._fetch(list(wanted)), self._flushes, time.monotonic()
-        )
+                pushed = get_registry().pushed
+                wanted = {cell, *(v.cell for v in pushed if isinstance(v, Var) and v.cell)}
+                fetched = self._fetch(list(wanted))
+                snapshot = _Snapshot(frozenset(wanted), fetched, self._flushes, time.monotonic())
+                self._snapshot = snapshot
+            found = {cell: snapshot.values[cell]} if cell in snapshot.values else {}
+            return self._buffer.on_top(found, (cell,)).get(cell)
 
     def _fetch(self, cells: Sequence[str]) -> dict[str, Any]:
         """Read ``cells`` from the store, keyed by cell; absent ones left out."""
         prefix = self._prefix
         raw = self._read(lambda backend: _get_many(backend, [prefix + cell for cell in cells]))
-        cut = len(prefix)
-        return {key[cut:]: value for key, value in raw.items()}
+        return {key[len(prefix) :]: value for key, value in raw.items()}
 
     def entries(self, index: str) -> list[str]:
         def read(backend: BaseCache) -> list[str]:
@@ -306,19 +317,18 @@ class CacheStore(Store):
             return [value for value in _get_many(backend, keys).values() if isinstance(value, str)]
 
         with self._no_flush():
-            listed = dict.fromkeys(self._read(read))
-            marks = self._buffer.peek_marks(index)
-        for entry, present in marks.items():
-            if present:
-                listed[entry] = None
-            else:
-                listed.pop(entry, None)
-        return list(listed)
+            return self._buffer.listed(index, self._read(read))
 
-    def _no_flush(self) -> _FlushHold:
+    @contextmanager
+    def _no_flush(self) -> Iterator[None]:
         # Updates being flushed are in neither the buffer nor (yet) the store, so a read waits
-        # for the flush: a process always reads back its own updates.
-        return _FlushHold(self._flush_lock, self.config.timeout)
+        # for the flush (up to TIMEOUT): a process always reads back its own updates.
+        locked = self._flush_lock.acquire(timeout=self.config.timeout)
+        try:
+            yield
+        finally:
+            if locked:
+                self._flush_lock.release()
 
     def _read(self, func: Callable[[BaseCache], T]) -> T:
         if not self._health.may_try():
@@ -340,27 +350,14 @@ class CacheStore(Store):
         )
 
     def _backend(self) -> BaseCache:
-        # One instance serves every thread: the Redis clients pool their connections.
-        backend = self._shared_backend
-        if backend is None:
-            backend = self._shared_backend = self._new_backend()
-        return backend
-
-    def _new_backend(self) -> BaseCache:
-        backend: BaseCache = import_string(self.backend_path)(self._location, self._params)
-        with self._start_lock:
-            self._backends.append(backend)
-        return backend
-
-    def _disconnect(self) -> None:
-        with self._start_lock:
-            backends, self._backends = self._backends, []
-            self._shared_backend = None
-        for backend in backends:
-            try:
-                self._backend_info.disconnect(backend)
-            except Exception:  # closing is best effort: the process may be on its way out
-                logger.debug("expvar: could not close a cache connection", exc_info=True)
+        # One instance serves every thread: the Redis clients pool their connections. Threads
+        # that meet the store first may each build one; all are closed with the store.
+        cache = self._cache
+        if cache is None:
+            cache = self._cache = import_string(self.backend_path)(self._location, self._params)
+            with self._start_lock:
+                self._caches.append(cache)
+        return cache
 
     # -- background work, heartbeat, status -------------------------------------------------
 
@@ -382,17 +379,14 @@ class CacheStore(Store):
         # Held while ticking, and by before_fork: a fork never copies this thread half-way
         # through an import or a network call, whose locks the child could then never take.
         with self._tick_lock:
-            self._tick_once()
-
-    def _tick_once(self) -> None:
-        now = time.monotonic()
-        if now >= self._next_flush:
-            self._next_flush = now + (self.config.flush_interval or RETRY_PERIOD)
-            if self._buffer:
-                self.flush()
-        if self._ttl and now >= self._next_beat and self._health.may_try():
-            self._next_beat = now + self.config.heartbeat
-            self.beat()
+            now = time.monotonic()
+            if now >= self._next_flush:
+                self._next_flush = now + (self.config.flush_interval or RETRY_PERIOD)
+                if self._buffer:
+                    self.flush()
+            if self._ttl and now >= self._next_beat and self._health.may_try():
+                self._next_beat = now + self.config.heartbeat
+                self.beat()
 
     def beat(self) -> None:
         """Publish this process's heartbeat now."""
@@ -425,17 +419,6 @@ class CacheStore(Store):
             flush_interval=self.config.flush_interval,
         )
 
-    def _log_dropped(self) -> None:
-        now = time.monotonic()
-        if now - self._dropped_logged >= 300.0:
-            self._dropped_logged = now
-            logger.error(
-                "expvar: %d update(s) dropped: this process already keeps MAX_PENDING=%d "
-                "different cells for the shared store.",
-                self._buffer.dropped,
-                self.config.max_pending,
-            )
-
     def close(self) -> None:
         with self._start_lock:
             self._closed = True
@@ -455,7 +438,13 @@ class CacheStore(Store):
                 heartbeat.release(self._backend(), self._prefix, this_process(), slot)
             except Exception:  # the slot's TTL frees it anyway
                 logger.debug("expvar: could not free the heartbeat slot", exc_info=True)
-        self._disconnect()
+        with self._start_lock:
+            caches, self._caches, self._cache = self._caches, [], None
+        for cache in caches:
+            try:
+                self._disconnect_backend(cache)
+            except Exception:  # closing is best effort: the process may be on its way out
+                logger.debug("expvar: could not close a cache connection", exc_info=True)
 
     def before_fork(self) -> None:
         # Bounded: a tick's calls are bounded by TIMEOUT; past that, fork anyway.
@@ -480,15 +469,3 @@ def _get_many(backend: BaseCache, keys: list[str]) -> dict[str, Any]:
 
 def _int_or_none(value: Any) -> int | None:
     return value if isinstance(value, int) else None
-
-
-def _with_pending(raw: dict[str, Any], pending: dict[str, Op]) -> dict[str, int | str]:
-    """The cells as this process sees them: the store's values with its pending updates on top."""
-    found: dict[str, int | str] = dict(raw)
-    for cell, op in pending.items():
-        value = apply(found.get(cell), op)
-        if value is None:
-            found.pop(cell, None)
-        else:
-            found[cell] = value
-    return found

@@ -7,10 +7,11 @@ import time
 from collections.abc import Sequence
 
 from expvar.process import this_process
-from expvar.push.stores.base import Entry, ProcessRecord, Store, StoreStatus
+from expvar.push.buffer import Entry
+from expvar.push.stores.base import ProcessRecord, StoreStatus
 
 
-class LocalStore(Store):
+class LocalStore:
     kind = "local"
 
     def __init__(self) -> None:
@@ -19,7 +20,11 @@ class LocalStore(Store):
         self._texts: dict[str, str] = {}
         self._indexes: dict[str, dict[str, None]] = {}
 
+    def add(self, cell: str, delta: int, entry: Entry | None = None) -> None:
+        self.add_many(((cell, delta, entry),))
+
     def add_many(self, updates: Sequence[tuple[str, int, Entry | None]]) -> None:
+        """Several adds in one call (one lock; one write, in a shared store)."""
         with self._lock:
             numbers = self._numbers
             for cell, delta, entry in updates:
@@ -30,10 +35,9 @@ class LocalStore(Store):
     def set(
         self, cell: str, value: int | str, entry: Entry | None = None, clear: Sequence[str] = ()
     ) -> None:
+        """Set ``cell`` and delete the ``clear`` cells (a map key's other kinds)."""
         with self._lock:
-            for other in clear:
-                self._numbers.pop(other, None)
-                self._texts.pop(other, None)
+            self._remove(clear)
             if isinstance(value, str):
                 self._texts[cell] = value
             else:
@@ -43,23 +47,27 @@ class LocalStore(Store):
 
     def remove(self, cells: Sequence[str], entry: Entry | None = None) -> None:
         with self._lock:
-            for cell in cells:
-                self._numbers.pop(cell, None)
-                self._texts.pop(cell, None)
+            self._remove(cells)
             if entry is not None:
                 self._indexes.get(entry[0], {}).pop(entry[1], None)
 
+    def _remove(self, cells: Sequence[str]) -> None:
+        for cell in cells:
+            self._numbers.pop(cell, None)
+            self._texts.pop(cell, None)
+
     def get_many(self, cells: Sequence[str]) -> dict[str, int | str]:
-        found: dict[str, int | str] = {}
         with self._lock:
-            for cell in cells:
-                if cell in self._numbers:
-                    found[cell] = self._numbers[cell]
-                elif cell in self._texts:
-                    found[cell] = self._texts[cell]
+            found: dict[str, int | str] = {c: self._texts[c] for c in cells if c in self._texts}
+            found.update((c, self._numbers[c]) for c in cells if c in self._numbers)
         return found
 
+    def read_scalar(self, cell: str) -> int | str | None:
+        """Read a scalar variable's cell (a shared store reads them all in one round trip)."""
+        return self.get_many((cell,)).get(cell)
+
     def entries(self, index: str) -> list[str]:
+        """The entry ids listed in a map."""
         with self._lock:
             return list(self._indexes.get(index, ()))
 
@@ -67,9 +75,25 @@ class LocalStore(Store):
         return StoreStatus(backend=self.kind, description="this process's memory")
 
     def processes(self) -> list[ProcessRecord]:
+        """The processes that share this store and are alive."""
         me = this_process()
         return [ProcessRecord(me.id, me.host, me.pid, me.started, time.time())]
 
+    def flush(self) -> bool:
+        """Write pending updates; True when nothing is left pending."""
+        return True
+
+    def serving(self) -> None:
+        """Called as each request starts: a chance to start background work lazily."""
+        return None
+
+    def close(self) -> None:
+        """Write what is pending and stop background work (at exit, or when replaced)."""
+        return None
+
+    # Forks copy only the forking thread: ``before_fork`` holds the locks a fork must not copy
+    # half-way, ``after_fork_parent`` lets go of them, ``after_fork`` (in the child) forgets what
+    # belongs to the parent.
     def before_fork(self) -> None:
         # So the child copies the cells whole, not in the middle of an update.
         self._lock.acquire()
