@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
@@ -45,8 +46,8 @@ class VariableAdmin(_ModelAdmin):
         return False
 
     def get_urls(self) -> list[URLPattern]:
-        info = self.opts.app_label, self.opts.model_name
-        guarded_refresh = self.admin_site.admin_view(self._refresh)
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        guarded_refresh = self._guarded(views.refresh)
 
         @login_not_required  # a poll must get its 286, not the login middleware's redirect
         @never_cache
@@ -54,24 +55,19 @@ class VariableAdmin(_ModelAdmin):
         # CSRF token or session secret and reflects nothing from the request (BREACH).
         @gzip_page
         def refresh(request: HttpRequest) -> HttpResponseBase:
-            if _is_htmx(request) and not self._may_view(request):
+            # The header rather than request.htmx: django-htmx's middleware is optional.
+            polled = request.headers.get("HX-Request") == "true"
+            may_view = self.admin_site.has_permission(request) and self.has_view_permission(request)
+            if polled and not may_view:
                 # admin_view would redirect, and htmx follows a redirect without a word: the
                 # page would go on polling the login form.
                 return views.stop_polling(request, self)
             return guarded_refresh(request)
 
         return [
-            path(
-                "",
-                self.admin_site.admin_view(self.changelist_view),
-                name="{}_{}_changelist".format(*info),
-            ),
-            path("refresh/", refresh, name="{}_{}_refresh".format(*info)),
-            path(
-                "series/",
-                self.admin_site.admin_view(self._series),
-                name="{}_{}_series".format(*info),
-            ),
+            path("", self.admin_site.admin_view(self.changelist_view), name=f"{prefix}_changelist"),
+            path("refresh/", refresh, name=f"{prefix}_refresh"),
+            path("series/", self._guarded(views.series), name=f"{prefix}_series"),
         ]
 
     def changelist_view(
@@ -80,27 +76,20 @@ class VariableAdmin(_ModelAdmin):
         self._require_view_permission(request)
         return views.dashboard(request, self, extra_context)
 
-    def _refresh(self, request: HttpRequest) -> HttpResponseBase:
-        self._require_view_permission(request)
-        return views.refresh(request, self)
+    def _guarded(
+        self, view: Callable[[HttpRequest, VariableAdmin], HttpResponseBase]
+    ) -> Callable[[HttpRequest], HttpResponseBase]:
+        def checked(request: HttpRequest) -> HttpResponseBase:
+            self._require_view_permission(request)
+            return view(request, self)
 
-    def _series(self, request: HttpRequest) -> HttpResponseBase:
-        self._require_view_permission(request)
-        return views.series(request, self)
-
-    def _may_view(self, request: HttpRequest) -> bool:
-        return self.admin_site.has_permission(request) and self.has_view_permission(request)
+        return self.admin_site.admin_view(checked)
 
     def _require_view_permission(self, request: HttpRequest) -> None:
         # Staff are logged in already: the login page would only send them back (403, as the
         # admin answers a staff member who lacks a model's view permission).
         if not self.has_view_permission(request):
             raise PermissionDenied("You do not have permission to view expvar variables.")
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    # The header rather than request.htmx: django-htmx's middleware is optional.
-    return request.headers.get("HX-Request") == "true"
 
 
 if get_config().admin:

@@ -1,3 +1,3 @@
-"""Ready-made variables, one Django app each: cmdline, resource, psutil and memstats."""
+"""Ready-made variables, one Django app each: cmdline, resource, psutil, memstats and http."""
 
 from __future__ import annotations

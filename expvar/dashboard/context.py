@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import platform
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from expvar.dashboard.process import ProcessFacts, process_facts
+import django
+
+from expvar.process import ProcessInfo, this_process
 from expvar.registry import AppSource, ImportFailure, Problem
 from expvar.reports import STATUS_LABELS, Collision, VariableReport
 from expvar.resolution import Resolution
@@ -40,7 +43,9 @@ class Facet:
 
 @dataclass(frozen=True)
 class Summary:
-    facts: ProcessFacts
+    process: ProcessInfo
+    python: str
+    django: str
     refreshed_at: datetime.datetime
     uptime: str
     variables: int
@@ -79,6 +84,7 @@ def build_dashboard(resolution: Resolution) -> Dashboard:
     shared = {collision.name: collision for collision in resolution.collisions}
     statuses = Counter(report.status for report in resolution.variables)
     statuses[COLLIDES] = sum(len(c.contenders) for c in resolution.collisions)
+    signed = "\n".join(f"{r.app.label}\0{r.origin}\0{r.name}" for r in resolution.variables)
     return Dashboard(
         summary=_summary(resolution, len(sections)),
         sections=sections,
@@ -91,24 +97,20 @@ def build_dashboard(resolution: Resolution) -> Dashboard:
         status_facets=[
             Facet(status, label, statuses[status]) for status, label in FACET_LABELS.items()
         ],
-        signature=_digest(
-            "\n".join(f"{r.app.label}\0{r.origin}\0{r.name}" for r in resolution.variables)
-        ),
+        signature=hashlib.blake2b(signed.encode(), digest_size=8).hexdigest(),
     )
 
 
-def _digest(text: str) -> str:
-    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
-
-
 def _summary(resolution: Resolution, apps: int) -> Summary:
-    facts = process_facts()
+    process = this_process()
     return Summary(
-        facts=facts,
+        process=process,
+        python=platform.python_version(),
+        django=django.get_version(),
         refreshed_at=datetime.datetime.fromtimestamp(
             resolution.resolved_at, tz=datetime.timezone.utc
         ),
-        uptime=format_uptime(resolution.resolved_at - facts.started),
+        uptime=format_uptime(resolution.resolved_at - process.started),
         variables=len(resolution.variables),
         names=len(resolution.published),
         apps=apps,

@@ -34,11 +34,11 @@ def register_panel(
     # Registering a template again replaces it in place, so AppConfig.ready() running twice
     # (as it can in tests) does not show a panel twice.
     panel = Panel(template_name, context, tuple(scripts))
-    for index, existing in enumerate(_panels):
-        if existing.template_name == template_name:
-            _panels[index] = panel
-            return
-    _panels.append(panel)
+    names = [existing.template_name for existing in _panels]
+    if template_name in names:
+        _panels[names.index(template_name)] = panel
+    else:
+        _panels.append(panel)
 
 
 def registered_panels() -> list[Panel]:
@@ -53,9 +53,9 @@ def panel_scripts() -> list[str]:
 
 def render_panels(request: HttpRequest, resolution: Resolution) -> list[SafeString]:
     """Render every registered panel for this request and read, in registration order."""
-    rendered = []
-    for panel in _panels:
-        context = panel.context(request, resolution)
-        if context is not None:
-            rendered.append(render_to_string(panel.template_name, context, request=request))
-    return rendered
+    contexts = [(panel, panel.context(request, resolution)) for panel in _panels]
+    return [
+        render_to_string(panel.template_name, context, request=request)
+        for panel, context in contexts
+        if context is not None
+    ]

@@ -15,8 +15,9 @@ import hashlib
 import logging
 import re
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.cache import cache
 from django.http import HttpRequest
@@ -78,11 +79,6 @@ def refresh_params(request: HttpRequest) -> RefreshParams:
     )
 
 
-def page_params() -> RefreshParams:
-    """Return the parameters of a new page: a new token, nothing shown yet, nothing open."""
-    return RefreshParams(page=new_token(), since="", open_rows=frozenset())
-
-
 def render_rows(request: HttpRequest, dashboard: Dashboard, params: RefreshParams) -> Rows:
     """Render the rows for a page, or for a refresh of the page ``params`` name."""
     reports = [report for section in dashboard.sections for report in section.reports]
@@ -90,18 +86,20 @@ def render_rows(request: HttpRequest, dashboard: Dashboard, params: RefreshParam
     chunks = render_to_string(ROWS_TEMPLATE, context, request=request).split(ROW_MARK)
     # The last chunk is what follows the last row's mark: a newline.
     rows = [chunk.split(CELL_MARK) for chunk in chunks[:-1]]
-    ids = [_row_id(parts[0]) for parts in rows]
+    # Each <tr> tag starts with its id, as _rows.html writes it.
+    ids = [parts[0].split('"', 2)[1] for parts in rows]
     # What this response leaves the page showing: its id, which rows, each part's digest.
     state = new_token()
     layout = _digest("\n".join(ids).encode()).hex()
-    digests = b"".join(_digest(part.encode()) for parts in rows for part in parts)
+    digests = [[_digest(part.encode()) for part in parts] for parts in rows]
     previous = _recall(params.page, params.since, layout)
     if params.page:
         _remember(params.page, {"state": state, "layout": layout, "digests": digests})
-    if previous is None or len(previous) != len(digests):
+    # Every row, unless the page shows these rows in as many parts (another version's may not).
+    if previous is None or list(map(len, previous)) != list(map(len, digests)):
         sent = ["".join(parts) for parts in rows]
     else:
-        sent = list(_changes(rows, previous, digests))
+        sent = [_changes(*row) for row in zip(rows, previous, digests, strict=True)]
     sections = []
     start = 0
     for section in dashboard.sections:
@@ -112,38 +110,20 @@ def render_rows(request: HttpRequest, dashboard: Dashboard, params: RefreshParam
     return Rows(sections, state, "full" if previous is None else "changes")
 
 
-def _changes(rows: list[list[str]], previous: bytes, current: bytes) -> Iterable[str]:
+def _changes(parts: list[str], previous: list[bytes], current: list[bytes]) -> str:
     # A changed row is sent as its <tr> tag, the cells that changed and its end tag ("" when
     # nothing in it changed); the page keeps the rest of the row as it is.
-    offset = 0
-    for parts in rows:
-        end = offset + len(parts) * DIGEST_SIZE
-        if previous[offset:end] == current[offset:end]:
-            yield ""
-        else:
-            changed = [
-                part
-                for index, part in enumerate(parts[1:-1], start=1)
-                if _differs(previous, current, offset + index * DIGEST_SIZE)
-            ]
-            yield parts[0] + "".join(changed) + parts[-1]
-        offset = end
-
-
-def _differs(previous: bytes, current: bytes, at: int) -> bool:
-    return previous[at : at + DIGEST_SIZE] != current[at : at + DIGEST_SIZE]
-
-
-def _row_id(tag: str) -> str:
-    # The <tr> tag starts with its id, as _rows.html writes it.
-    return tag.split('"', 2)[1]
+    if previous == current:
+        return ""
+    cells = zip(parts[1:-1], previous[1:-1], current[1:-1], strict=True)
+    return parts[0] + "".join(part for part, old, new in cells if old != new) + parts[-1]
 
 
 def _digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=DIGEST_SIZE).digest()
 
 
-def _recall(page: str, since: str, layout: str) -> bytes | None:
+def _recall(page: str, since: str, layout: str) -> list[list[bytes]] | None:
     if not page or not since:
         return None
     try:
@@ -156,10 +136,10 @@ def _recall(page: str, since: str, layout: str) -> bytes | None:
     if entry.get("state") != since or entry.get("layout") != layout:
         return None
     digests = entry.get("digests")
-    return digests if isinstance(digests, bytes) else None
+    return digests if isinstance(digests, list) else None
 
 
-def _remember(page: str, entry: dict[str, str | bytes]) -> None:
+def _remember(page: str, entry: dict[str, Any]) -> None:
     try:
         cache.set(CACHE_PREFIX + page, entry, REMEMBER_FOR)
     except Exception:  # the next refresh will be a full one

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import logging
 from typing import TYPE_CHECKING, Any
 
 import django
@@ -16,12 +18,14 @@ from django_htmx.http import HttpResponseStopPolling
 from expvar.conf import get_config
 from expvar.dashboard.context import build_dashboard
 from expvar.dashboard.panels import panel_scripts, render_panels
-from expvar.dashboard.rows import page_params, refresh_params, render_rows
-from expvar.dashboard.series import series_of
+from expvar.dashboard.rows import RefreshParams, new_token, refresh_params, render_rows
+from expvar.prometheus.series import series_for
 from expvar.resolution import resolve
 
 if TYPE_CHECKING:
     from django.contrib.admin import ModelAdmin
+
+logger = logging.getLogger("expvar")
 
 PAGE_TEMPLATE = "expvar/dashboard/page.html"
 REFRESH_TEMPLATE = "expvar/dashboard/refresh.html"
@@ -34,10 +38,10 @@ def dashboard(
     """Render the whole dashboard page."""
     site = model_admin.admin_site
     opts = model_admin.opts
-    interval = refresh_interval()
+    interval = get_config().refresh_interval
     resolution = resolve()
     dashboard = build_dashboard(resolution)
-    params = page_params()
+    params = RefreshParams(page=new_token(), since="", open_rows=frozenset())
     context = {
         **site.each_context(request),
         "title": capfirst(opts.verbose_name_plural),
@@ -77,7 +81,16 @@ def refresh(request: HttpRequest, model_admin: ModelAdmin[Any]) -> HttpResponse:
 
 def series(request: HttpRequest, model_admin: ModelAdmin[Any]) -> JsonResponse:
     """Answer the Prometheus series of the variable named by ``?name=``, for copy-path."""
-    return JsonResponse({"series": series_of(resolve(), request.GET.get("name", ""))})
+    resolution = resolve()
+    name = request.GET.get("name", "")
+    text = resolution.published.get(name)
+    selectors: list[str] = []
+    if text is not None:
+        try:
+            selectors = series_for(name, json.loads(text), resolution.sources[name])
+        except Exception:  # a variable's own exposer must not break the dashboard
+            logger.exception("expvar: the Prometheus series of %r could not be listed", name)
+    return JsonResponse({"series": selectors})
 
 
 def stop_polling(request: HttpRequest, model_admin: ModelAdmin[Any]) -> HttpResponse:
@@ -91,11 +104,6 @@ def stop_polling(request: HttpRequest, model_admin: ModelAdmin[Any]) -> HttpResp
     next_url = _url("changelist", model_admin)
     context = {"reason": reason, "login_url": f"{login}?{urlencode({'next': next_url})}"}
     return HttpResponseStopPolling(render_to_string(STOPPED_TEMPLATE, context, request=request))
-
-
-def refresh_interval() -> float:
-    """Return EXPVAR_REFRESH_INTERVAL, or the default where the setting is unusable."""
-    return get_config().refresh_interval
 
 
 def _url(view: str, model_admin: ModelAdmin[Any]) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -23,45 +22,39 @@ def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
 
 
-@functools.lru_cache(maxsize=8192)
-def _row_id(label: str, origin: str, name: str, position: int) -> str:
-    return "expvar-v-" + _digest(f"{label}\0{origin}\0{name}\0{position}")
-
-
 @register.filter
 def expvar_row_id(report: VariableReport) -> str:
     """Return the row's DOM id: stable across refreshes, whatever characters the name holds."""
     d = report.declaration
-    return _row_id(d.app.label, d.origin, d.name, d.position)
+    return "expvar-v-" + _digest(f"{d.app.label}\0{d.origin}\0{d.name}\0{d.position}")
 
 
 @register.filter
-@functools.lru_cache(maxsize=1024)
 def expvar_collision_id(name: str) -> str:
     """Return the DOM id of a shared name's entry in the collisions panel."""
     return "expvar-c-" + _digest(name)
 
 
+def _shown(text: str | None, name: str, leaves: bool = True) -> ShownValue | None:
+    return None if text is None else show(text, name, leaves=leaves)
+
+
 @register.filter
 def expvar_shown(report: VariableReport) -> ShownValue | None:
     """Return the report's value as the dashboard shows it, or None if it was not read."""
-    return None if report.text is None else show(report.text, report.name)
+    return _shown(report.text, report.name)
 
 
 @register.filter
 def expvar_row_shown(report: VariableReport, open_rows: frozenset[str]) -> ShownValue | None:
     """Return a row's value as shown: a folded long value as plain text, without its leaves."""
-    if report.text is None:
-        return None
-    return show(report.text, report.name, leaves=expvar_row_id(report) in open_rows)
+    return _shown(report.text, report.name, leaves=expvar_row_id(report) in open_rows)
 
 
 @register.filter
 def expvar_merged_shown(collision: Collision) -> ShownValue | None:
     """Return a merge's published value as the dashboard shows it."""
-    if collision.merged_text is None:
-        return None
-    return show(collision.merged_text, collision.name)
+    return _shown(collision.merged_text, collision.name)
 
 
 @dataclass(frozen=True)
@@ -123,10 +116,7 @@ def expvar_collision_of(name: str, shared: dict[str, Collision]) -> Collision | 
     return shared.get(name)
 
 
-@register.filter
-def expvar_duration(seconds: float) -> str:
-    """Format how long a read took: ms below a second."""
-    return format_duration(seconds)
+register.filter("expvar_duration", format_duration)
 
 
 @register.filter

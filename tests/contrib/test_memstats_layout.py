@@ -4,9 +4,8 @@ import platform
 
 import pytest
 
-from expvar.contrib.memstats.allocator import MallocFree, find_mallinfo2
-from expvar.contrib.memstats.figures import Resident
-from expvar.contrib.memstats.layout import lay_out
+from expvar.contrib.memstats.figures import Resident, find_mallinfo2, read_malloc_free
+from expvar.contrib.memstats.vars import lay_out
 
 MIB = 1 << 20
 RESIDENT = Resident(total=100 * MIB, file_backed=30 * MIB)
@@ -60,4 +59,4 @@ def test_no_mallinfo2_where_the_library_has_none() -> None:
 
 
 def test_without_mallinfo2_no_memory_is_free() -> None:
-    assert MallocFree(None)() == 0
+    assert read_malloc_free(None) == 0

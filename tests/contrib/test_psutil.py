@@ -7,8 +7,14 @@ from typing import Any
 import psutil
 import pytest
 
-from expvar.contrib.psutil.process import ProcessSampler
-from expvar.contrib.psutil.vars import Cpu, NetIO, Process, SwapMemory, VirtualMemory
+from expvar.contrib.psutil.vars import (
+    Cpu,
+    NetIO,
+    Process,
+    ProcessSampler,
+    SwapMemory,
+    VirtualMemory,
+)
 
 
 def test_cpu_has_every_cpu_times_field() -> None:

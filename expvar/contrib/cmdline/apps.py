@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.core import checks
 
 
 class CmdlineConfig(AppConfig):
@@ -9,4 +10,6 @@ class CmdlineConfig(AppConfig):
     verbose_name = "Expvar: command line"
 
     def ready(self) -> None:
-        from expvar.contrib.cmdline import checks  # noqa: F401  (registers the system checks)
+        from expvar.contrib.cmdline.conf import check_cmdline_redact
+
+        checks.register(check_cmdline_redact)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.checks import CheckMessage
 from django.core.signals import setting_changed
 
 from expvar.contrib.cmdline.redact import pattern_error
@@ -26,7 +27,18 @@ def parse_redaction(value: Any) -> Redaction:
     if isinstance(value, bool):
         return Redaction(enabled=value)
     if not isinstance(value, (list, tuple)):
-        return Redaction(issues=(_not_a_list(value),))
+        hint = (
+            f"Write EXPVAR_CMDLINE_REDACT = [{value!r}] to add that option-name pattern to the "
+            "defaults."
+            if isinstance(value, str)
+            else "Remove it (redaction is on by default), set it to False to publish the command "
+            'line unchanged, or list extra option-name patterns: ["^db-", "dsn"].'
+        )
+        message = (
+            "EXPVAR_CMDLINE_REDACT must be True, False, or a list of regular expressions, not "
+            f"{value!r}. Until it is fixed the default redaction applies."
+        )
+        return Redaction(issues=(Issue("expvar.E020", message, hint),))
     extra: list[str] = []
     issues: list[Issue] = []
     for entry in value:
@@ -53,23 +65,14 @@ def parse_redaction(value: Any) -> Redaction:
     return Redaction(extra=tuple(extra), issues=tuple(issues))
 
 
-def _not_a_list(value: Any) -> Issue:
-    return Issue(
-        "expvar.E020",
-        f"EXPVAR_CMDLINE_REDACT must be True, False, or a list of regular expressions, not "
-        f"{value!r}. Until it is fixed the default redaction applies.",
-        f"Write EXPVAR_CMDLINE_REDACT = [{value!r}] to add that option-name pattern to the "
-        "defaults."
-        if isinstance(value, str)
-        else "Remove it (redaction is on by default), set it to False to publish the command "
-        'line unchanged, or list extra option-name patterns: ["^db-", "dsn"].',
-    )
-
-
 @functools.cache
 def get_redaction() -> Redaction:
     """Return the parsed setting, parsing it on first use after start-up or a change."""
     return parse_redaction(getattr(settings, "EXPVAR_CMDLINE_REDACT", True))
+
+
+def check_cmdline_redact(**kwargs: Any) -> list[CheckMessage]:
+    return [issue.as_check() for issue in get_redaction().issues]
 
 
 def _forget(*, setting: str, **kwargs: Any) -> None:

@@ -56,13 +56,12 @@ def _redact(argv: tuple[str, ...], extra: tuple[str, ...]) -> tuple[str, ...]:
         if value_follows and not arg.startswith("--"):
             redacted.append(REDACTED)
             value_follows = False
-            continue
-        value_follows = False
-        if option := _OPTION.fullmatch(arg):
+        elif option := _OPTION.fullmatch(arg):
             value_follows = bool(secret.search(option.group(1)))
             redacted.append(arg)
-            continue
-        redacted.append(_redact_arg(arg, secret))
+        else:
+            value_follows = False
+            redacted.append(_redact_arg(arg, secret))
     return tuple(redacted)
 
 

@@ -15,8 +15,6 @@ from django.http import HttpRequest, HttpResponseBase
 
 from expvar.contrib.http.vars import bucket_key, http, method_key, status_key
 
-GetResponse = Callable[[HttpRequest], Any]
-
 _STARTED = (("requests", 1), ("in_flight", 1))
 
 
@@ -24,7 +22,7 @@ class HttpMetricsMiddleware:
     sync_capable = True
     async_capable = True
 
-    def __init__(self, get_response: GetResponse) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
         self.get_response = get_response
         self.async_mode = iscoroutinefunction(get_response)
         if self.async_mode:
@@ -33,28 +31,26 @@ class HttpMetricsMiddleware:
     def __call__(self, request: HttpRequest) -> Any:
         if self.async_mode:
             return self.__acall__(request)
-        started = _start(request)
+        started = _start()
+        response = None
         try:
             response = self.get_response(request)
-        except BaseException:
-            _finish(request, started, None)
-            raise
-        _finish(request, started, response)
-        return response
+            return response
+        finally:
+            _finish(request, started, response)
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         get_response: Callable[[HttpRequest], Awaitable[HttpResponseBase]] = self.get_response
-        started = _start(request)
+        started = _start()
+        response = None
         try:
             response = await get_response(request)
-        except BaseException:
-            _finish(request, started, None)
-            raise
-        _finish(request, started, response)
-        return response
+            return response
+        finally:
+            _finish(request, started, response)
 
 
-def _start(request: HttpRequest) -> float:
+def _start() -> float:
     http.add_many(_STARTED)
     return time.perf_counter()
 

@@ -39,21 +39,15 @@ def _histogram(latency: dict[str, Any]) -> Family:
     # exposition's buckets count every request at or below their bound, so they are summed up.
     samples = []
     total = 0
-    for bound, count in sorted(_numbers(latency.get("buckets")).items(), key=_by_bound):
-        total += int(count)
-        samples.append(Sample("_bucket", (("le", _bound(bound)),), total))
+    buckets = _numbers(latency.get("buckets"))
+    for bound in sorted(buckets, key=float):
+        total += int(buckets[bound])
+        le = "+Inf" if bound == "+Inf" else repr(float(bound))
+        samples.append(Sample("_bucket", (("le", le),), total))
     samples.append(Sample("_sum", (), float(latency.get("sum") or 0.0)))
     # The +Inf bucket's total, so that a scrape between two cells' flushes stays consistent.
     samples.append(Sample("_count", (), total))
     return Family(DURATION, "histogram", "Latency of finished HTTP requests.", tuple(samples))
-
-
-def _by_bound(item: tuple[str, int | float]) -> float:
-    return float(item[0])
-
-
-def _bound(key: str) -> str:
-    return "+Inf" if key == "+Inf" else repr(float(key))
 
 
 def _numbers(value: Any) -> dict[str, int | float]:

@@ -11,6 +11,7 @@ class MemstatsConfig(AppConfig):
     def ready(self) -> None:
         from expvar.contrib.memstats import panel
         from expvar.contrib.memstats.gcwatch import watch
+        from expvar.dashboard.panels import register_panel
 
         watch.install()
-        panel.register()
+        register_panel(panel.TEMPLATE, panel.context, scripts=[panel.SCRIPT])

@@ -1,7 +1,9 @@
-"""Memory figures from the cheapest honest sources: /proc/self/statm and status, else psutil."""
+"""Memory figures from the cheapest honest sources: /proc/self/statm and status, else psutil,
+and the C allocator's own statistics (glibc's ``mallinfo2()``) where they exist."""
 
 from __future__ import annotations
 
+import ctypes
 import os
 import threading
 from collections.abc import Callable
@@ -12,6 +14,8 @@ import psutil
 STATM = "/proc/self/statm"
 STATUS = "/proc/self/status"
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+# No procfs (macOS, Windows, a sandbox): os.open fails, or os.pread does not exist.
+NO_PROCFS = (OSError, ValueError, IndexError, AttributeError)
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,14 @@ def parse_statm(raw: bytes) -> Resident:
     return Resident(total=resident * PAGE_SIZE, file_backed=shared * PAGE_SIZE)
 
 
+def parse_status_stack(raw: bytes) -> int:
+    """VmStk from /proc/self/status, in bytes: the main thread's stack as far as it has grown."""
+    _, found, rest = raw.partition(b"\nVmStk:")
+    if not found:
+        return 0
+    return int(rest.split(None, 1)[0]) * 1024
+
+
 class ProcFile:
     """Reads a /proc file through one descriptor kept open (pread), reopened after a fork.
 
@@ -50,58 +62,43 @@ class ProcFile:
             os.register_at_fork(after_in_child=self._unlock)
 
     def read(self) -> bytes:
-        fd = self._fd
-        if fd is None or self._pid != os.getpid():
-            fd = self._reopen()
-        return os.pread(fd, self._size, 0)
-
-    def _reopen(self) -> int:
         with self._lock:
-            pid = os.getpid()
-            if self._fd is not None and self._pid == pid:
-                return self._fd
-            if self._fd is not None:
-                os.close(self._fd)
-            self._fd = os.open(self._path, os.O_RDONLY)
-            self._pid = pid
-            return self._fd
+            fd = self._fd
+            if fd is None or self._pid != os.getpid():
+                if fd is not None:
+                    os.close(fd)
+                fd = self._fd = os.open(self._path, os.O_RDONLY)
+                self._pid = os.getpid()
+            return os.pread(fd, self._size, 0)
 
     def _unlock(self) -> None:
         self._lock = threading.Lock()
 
 
-class StatmReader:
+class StatmReader(ProcFile):
     """This process's resident memory, from /proc/self/statm."""
 
     def __init__(self, path: str = STATM) -> None:
-        self._file = ProcFile(path, 512)
+        super().__init__(path, 512)
 
     def __call__(self) -> Resident:
-        return parse_statm(self._file.read())
+        return parse_statm(self.read())
 
 
-def parse_status_stack(raw: bytes) -> int:
-    """VmStk from /proc/self/status, in bytes: the main thread's stack as far as it has grown."""
-    _, found, rest = raw.partition(b"\nVmStk:")
-    if not found:
-        return 0
-    return int(rest.split(None, 1)[0]) * 1024
-
-
-class StackReader:
+class StackReader(ProcFile):
     """The main thread's stack, read from /proc/self/status; 0 where there is no procfs."""
 
     def __init__(self, path: str = STATUS) -> None:
-        self._file = ProcFile(path, 8192)
+        super().__init__(path, 8192)
         self._available = True
 
     def __call__(self) -> int:
         if not self._available:
             return 0
         try:
-            return parse_status_stack(self._file.read())
-        except (OSError, ValueError, IndexError, AttributeError):
-            # No procfs (macOS, Windows, a sandbox), or no os.pread: ask once, not every poll.
+            return parse_status_stack(self.read())
+        except NO_PROCFS:
+            # Ask once, not every poll.
             self._available = False
             return 0
 
@@ -109,25 +106,50 @@ class StackReader:
 class PsutilResident:
     """For systems without procfs: psutil's RSS, with no file-backed share to tell apart."""
 
-    def __init__(self) -> None:
-        self._process: psutil.Process | None = None
-
     def __call__(self) -> Resident:
-        pid = os.getpid()
-        process = self._process
-        if process is None or process.pid != pid:
-            process = self._process = psutil.Process(pid)
-        return Resident(total=process.memory_info().rss, file_backed=0)
+        return Resident(total=psutil.Process().memory_info().rss, file_backed=0)
 
 
 def choose_reader(statm: str = STATM) -> Callable[[], Resident]:
     reader = StatmReader(statm)
     try:
         reader()
-    except (OSError, ValueError, IndexError, AttributeError):
-        # No procfs (macOS, Windows, a sandbox): os.open fails, or os.pread does not exist.
+    except NO_PROCFS:
         return PsutilResident()
     return reader
+
+
+MALLINFO2_FIELDS = (
+    "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks",
+    "keepcost",
+)  # fmt: skip
+
+
+class Mallinfo2(ctypes.Structure):
+    # struct mallinfo2 (glibc 2.33+): ten size_t fields, in this order.
+    _fields_ = [(name, ctypes.c_size_t) for name in MALLINFO2_FIELDS]
+
+
+def find_mallinfo2(library: str | None = None) -> Callable[[], Mallinfo2] | None:
+    """glibc's ``mallinfo2``, or None where the C library has none (musl, macOS, Windows, glibc
+    before 2.33, whose ``mallinfo`` counts in C ints that wrap past 2 GiB)."""
+    try:
+        function = ctypes.CDLL(library).mallinfo2
+    except (OSError, AttributeError, TypeError):
+        return None
+    function.restype = Mallinfo2
+    function.argtypes = []
+    reader: Callable[[], Mallinfo2] = function
+    return reader
+
+
+_mallinfo2 = find_mallinfo2()
+
+
+def read_malloc_free(mallinfo2: Callable[[], Mallinfo2] | None = _mallinfo2) -> int:
+    """Bytes in malloc's free chunks (``fordblks``), fastbins included, summed over every arena:
+    memory malloc holds for the process but has not handed out. 0 without ``mallinfo2``."""
+    return 0 if mallinfo2 is None else int(mallinfo2().fordblks)
 
 
 read_resident = choose_reader()

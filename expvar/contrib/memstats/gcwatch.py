@@ -7,8 +7,8 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, NamedTuple
+from dataclasses import dataclass, replace
+from typing import Any
 
 RING_SIZE = 256
 OLDEST_GENERATION = 2
@@ -35,11 +35,14 @@ def forced_start(generation: int) -> bool:
 
 @dataclass(frozen=True)
 class GCSnapshot:
+    """The collector's figures at one moment. The watch replaces its own whole at each
+    collection and never changes the lists of one it has published."""
+
     num_gc: int
     pause_total_ns: int
     pause_ns: list[int]
     pause_end_ns: list[int]
-    cpu_fraction: float
+    cpu_fraction: float = 0.0
     num_forced_gc: int = 0
 
     @property
@@ -48,22 +51,7 @@ class GCSnapshot:
             return 0
         return self.pause_end_ns[(self.num_gc + RING_SIZE - 1) % RING_SIZE]
 
-
-class Pauses(NamedTuple):
-    """Everything readers see, replaced whole by each collection; its lists are never changed
-    once published."""
-
-    num_gc: int
-    num_forced_gc: int
-    pause_total_ns: int
-    pause_ns: list[int]
-    pause_end_ns: list[int]
-
-    @classmethod
-    def none(cls) -> Pauses:
-        return cls(0, 0, 0, [0] * RING_SIZE, [0] * RING_SIZE)
-
-    def after(self, pause: int, end: int, unseen: int, forced: bool) -> Pauses:
+    def after(self, pause: int, end: int, unseen: int, forced: bool) -> GCSnapshot:
         """The figures once this collection, and ``unseen`` ones no callback saw before it, are
         in. Unseen collections ended before this one started and have no measured pause."""
         pause_ns = self.pause_ns.copy()
@@ -75,7 +63,7 @@ class Pauses(NamedTuple):
         slot = (self.num_gc + unseen) % RING_SIZE
         pause_ns[slot] = pause
         pause_end_ns[slot] = end
-        return Pauses(
+        return GCSnapshot(
             num_gc=self.num_gc + unseen + 1,
             num_forced_gc=self.num_forced_gc + int(forced),
             pause_total_ns=self.pause_total_ns + pause,
@@ -88,7 +76,7 @@ class GCWatch:
     """One writer (the collector, which never runs twice at once) and lock-free readers.
 
     The callback must not take a lock: a reader holding it could allocate, start a collection in
-    its own thread and wait on itself. Each stop publishes a new ``Pauses`` with one attribute
+    its own thread and wait on itself. Each stop publishes a new ``GCSnapshot`` with one attribute
     store instead, so a reader sees a collection entirely or not at all, even when the callback
     is cut short.
     """
@@ -109,7 +97,7 @@ class GCWatch:
         self._collections_before = 0
         self._started: int | None = None
         self._started_forced = False
-        self._pauses = Pauses.none()
+        self._pauses = GCSnapshot(0, 0, [0] * RING_SIZE, [0] * RING_SIZE)
         if hasattr(os, "register_at_fork"):
             os.register_at_fork(after_in_child=self._after_fork)
 
@@ -171,22 +159,13 @@ class GCWatch:
 
     def snapshot(self) -> GCSnapshot:
         pauses = self._pauses
-        return GCSnapshot(
-            num_gc=pauses.num_gc,
-            pause_total_ns=pauses.pause_total_ns,
+        elapsed = 0 if self._installed_at is None else self._monotonic_ns() - self._installed_at
+        return replace(
+            pauses,
             pause_ns=pauses.pause_ns.copy(),
             pause_end_ns=pauses.pause_end_ns.copy(),
-            cpu_fraction=self._fraction(pauses.pause_total_ns),
-            num_forced_gc=pauses.num_forced_gc,
+            cpu_fraction=min(pauses.pause_total_ns / elapsed, 1.0) if elapsed > 0 else 0.0,
         )
-
-    def _fraction(self, pause_total_ns: int) -> float:
-        if self._installed_at is None:
-            return 0.0
-        elapsed = self._monotonic_ns() - self._installed_at
-        if elapsed <= 0:
-            return 0.0
-        return min(pause_total_ns / elapsed, 1.0)
 
 
 watch = GCWatch()

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from expvar.contrib.memstats.gcwatch import RING_SIZE
 from expvar.prometheus import Family, Sample, counter, gauge
 
 # Divided, not multiplied by 1e-9: the nearest float to the exact number of seconds.
 NS_PER_S = 1e9
-RING_SIZE = 256
 QUANTILES = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 # MemStats key, client_golang's name and help; a name ending in _total is a counter.
@@ -54,15 +54,13 @@ def memstats_families(value: dict[str, Any]) -> Iterator[Family]:
             "Seconds since 1970 of last garbage collection.",
             last_gc / NS_PER_S,
         )
-    summary = _pauses(value)
-    if summary is not None:
-        yield summary
+    yield from _pauses(value)
 
 
-def _pauses(value: dict[str, Any]) -> Family | None:
+def _pauses(value: dict[str, Any]) -> Iterator[Family]:
     ring, num_gc, total = value.get("PauseNs"), value.get("NumGC"), value.get("PauseTotalNs")
     if not (isinstance(ring, list) and isinstance(num_gc, int) and isinstance(total, int)):
-        return None
+        return
     # The ring holds the latest min(NumGC, 256) pauses; client_golang's quantiles are taken
     # over the same recent pauses, while _sum and _count cover every collection.
     recent = sorted(ns for ns in ring[: min(num_gc, RING_SIZE)] if isinstance(ns, int))
@@ -70,7 +68,7 @@ def _pauses(value: dict[str, Any]) -> Family | None:
         Sample("", (("quantile", repr(q)),), _quantile(recent, q) / NS_PER_S) for q in QUANTILES
     ]
     samples += [Sample("_sum", (), total / NS_PER_S), Sample("_count", (), num_gc)]
-    return Family(
+    yield Family(
         "go_gc_duration_seconds",
         "summary",
         "A summary of the pause duration of garbage collection cycles.",

@@ -3,19 +3,69 @@ from __future__ import annotations
 import gc
 import sys
 import tracemalloc
+from dataclasses import dataclass
 from typing import Any
 
 import expvar
-from expvar.contrib.memstats.allocator import read_malloc_free
-from expvar.contrib.memstats.figures import Cumulative, read_main_stack, read_resident
+from expvar.contrib.memstats.figures import (
+    Cumulative,
+    Resident,
+    read_main_stack,
+    read_malloc_free,
+    read_resident,
+)
 from expvar.contrib.memstats.gcwatch import watch
-from expvar.contrib.memstats.layout import lay_out
-from expvar.contrib.memstats.sizeclasses import by_size
 
 UINT32 = 1 << 32
+# Go's first 61 malloc size classes, the sizes MemStats.BySize reports.
+GO_SIZE_CLASSES: tuple[int, ...] = (
+    0, 8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256, 288, 320,
+    352, 384, 416, 448, 480, 512, 576, 640, 704, 768, 896, 1024, 1152, 1280, 1408, 1536, 1792,
+    2048, 2304, 2688, 3072, 3200, 3456, 4096, 4864, 5376, 6144, 6528, 6784, 6912, 8192, 9472,
+    9728, 10240, 10880, 12288, 13568, 14336, 16384, 18432,
+)  # fmt: skip
 
 _blocks = Cumulative()
 _heap_bytes = Cumulative()
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Go's ``*Sys`` parts of ``Resident.total``, in bytes; none negative, whatever the sources
+    say, and together always ``sys``."""
+
+    heap_sys: int
+    heap_idle: int
+    stack_sys: int
+    buck_hash_sys: int
+    other_sys: int
+
+    @property
+    def heap_inuse(self) -> int:
+        return self.heap_sys - self.heap_idle
+
+    @property
+    def sys(self) -> int:
+        return self.heap_sys + self.stack_sys + self.buck_hash_sys + self.other_sys
+
+
+def lay_out(resident: Resident, stack: int, profiler: int, malloc_free: int) -> Layout:
+    """Carve the stack and the profiler's tables out of anonymous memory; the heap is the rest.
+
+    The sources are read at slightly different moments (and malloc's free chunks need not all be
+    resident), so each part is capped by what is left rather than trusted to fit.
+    """
+    anonymous = resident.anonymous
+    stack_sys = min(max(stack, 0), anonymous)
+    buck_hash_sys = min(max(profiler, 0), anonymous - stack_sys)
+    heap_sys = anonymous - stack_sys - buck_hash_sys
+    return Layout(
+        heap_sys=heap_sys,
+        heap_idle=min(max(malloc_free, 0), heap_sys),
+        stack_sys=stack_sys,
+        buck_hash_sys=buck_hash_sys,
+        other_sys=resident.file_backed,
+    )
 
 
 def objects_until_next_gc() -> int:
@@ -29,7 +79,7 @@ def objects_until_next_gc() -> int:
 
 class MemStats(expvar.ExpVar):
     name = "memstats"
-    never_blocks = True
+    prometheus = "expvar.contrib.memstats.prometheus.memstats_families"
 
     def value(self) -> dict[str, Any]:
         layout = lay_out(
@@ -77,8 +127,6 @@ class MemStats(expvar.ExpVar):
             "GCCPUFraction": gcs.cpu_fraction,
             "EnableGC": gc.isenabled(),
             "DebugGC": bool(gc.get_debug()),
-            "BySize": by_size(),
+            # Python keeps no per-size allocation counters, so every class reports zero.
+            "BySize": [{"Size": size, "Mallocs": 0, "Frees": 0} for size in GO_SIZE_CLASSES],
         }
-
-
-MemStats.prometheus = "expvar.contrib.memstats.prometheus.memstats_families"

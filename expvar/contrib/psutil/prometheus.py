@@ -7,6 +7,18 @@ from typing import Any
 
 from expvar.prometheus import Family, counter, gauge
 
+GAUGES = (
+    ("rss", "process_resident_memory_bytes", "Resident memory size in bytes."),
+    ("vms", "process_virtual_memory_bytes", "Virtual memory size in bytes."),
+    ("fds", "process_open_fds", "Number of open file descriptors."),
+    (
+        "create_time",
+        "process_start_time_seconds",
+        "Start time of the process since unix epoch in seconds.",
+    ),
+    ("threads", "process_threads", "Number of OS threads in the process."),
+)
+
 
 def process_families(value: dict[str, Any]) -> Iterator[Family]:
     """Yield the process_* families of this process's figures."""
@@ -14,17 +26,6 @@ def process_families(value: dict[str, Any]) -> Iterator[Family]:
         cpu = value["cpu_user"] + value["cpu_system"]
         help_text = "Total user and system CPU time spent in seconds."
         yield counter("process_cpu_seconds_total", help_text, cpu)
-    if "rss" in value:
-        yield gauge("process_resident_memory_bytes", "Resident memory size in bytes.", value["rss"])
-    if "vms" in value:
-        yield gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.", value["vms"])
-    if "fds" in value:
-        yield gauge("process_open_fds", "Number of open file descriptors.", value["fds"])
-    if "create_time" in value:
-        yield gauge(
-            "process_start_time_seconds",
-            "Start time of the process since unix epoch in seconds.",
-            value["create_time"],
-        )
-    if "threads" in value:
-        yield gauge("process_threads", "Number of OS threads in the process.", value["threads"])
+    for key, name, help_text in GAUGES:
+        if key in value:
+            yield gauge(name, help_text, value[key])

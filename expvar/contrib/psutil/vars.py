@@ -1,41 +1,90 @@
 from __future__ import annotations
 
-from typing import Any
+import os
+import threading
+from typing import Any, ClassVar
 
 import psutil
 
 import expvar
-from expvar.contrib.psutil.process import sampler
 
 
-class Cpu(expvar.ExpVar):
+class SystemFigures(expvar.ExpVar):
+    """One of psutil's system-wide named tuples as a dict, with every field the platform has."""
+
+    abstract = True
+    # Looked up on each read, so that the psutil function can be replaced (in tests).
+    function: ClassVar[str]
+
+    def value(self) -> dict[str, Any]:
+        figures = getattr(psutil, self.function)()
+        # net_io_counters() returns None on a host without network interfaces.
+        return {} if figures is None else figures._asdict()
+
+
+class Cpu(SystemFigures):
     name = "cpu"
-
-    def value(self) -> dict[str, Any]:
-        return psutil.cpu_times()._asdict()
+    function = "cpu_times"
 
 
-class VirtualMemory(expvar.ExpVar):
+class VirtualMemory(SystemFigures):
     name = "vmem"
-
-    def value(self) -> dict[str, Any]:
-        return psutil.virtual_memory()._asdict()
+    function = "virtual_memory"
 
 
-class SwapMemory(expvar.ExpVar):
+class SwapMemory(SystemFigures):
     name = "swap"
-
-    def value(self) -> dict[str, Any]:
-        return psutil.swap_memory()._asdict()
+    function = "swap_memory"
 
 
-class NetIO(expvar.ExpVar):
+class NetIO(SystemFigures):
     name = "netio"
+    function = "net_io_counters"
 
-    def value(self) -> dict[str, Any]:
-        # psutil returns None on a host without network interfaces.
-        counters = psutil.net_io_counters()
-        return {} if counters is None else counters._asdict()
+
+class ProcessSampler:
+    """This process's figures from one cached ``psutil.Process``, recreated after a fork."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._process: psutil.Process | None = None
+        if hasattr(os, "register_at_fork"):
+            # A fork while another thread holds the lock would leave the child's copy held.
+            os.register_at_fork(after_in_child=self._forget)
+
+    def sample(self) -> dict[str, int | float]:
+        with self._lock:
+            pid = os.getpid()
+            if self._process is None or self._process.pid != pid:
+                self._process = psutil.Process(pid)
+            process = self._process
+            with process.oneshot():
+                memory = process.memory_info()
+                times = process.cpu_times()
+                figures: dict[str, int | float] = {
+                    "pid": process.pid,
+                    "create_time": process.create_time(),
+                    "rss": memory.rss,
+                    "vms": memory.vms,
+                    "threads": process.num_threads(),
+                }
+                # Each method exists only where the platform has the figure.
+                if hasattr(process, "num_fds"):
+                    figures["fds"] = process.num_fds()
+                elif hasattr(process, "num_handles"):
+                    figures["handles"] = process.num_handles()
+                figures["cpu_user"] = times.user
+                figures["cpu_system"] = times.system
+                # Since the previous sample, whoever asked for it; interval=None never blocks.
+                figures["cpu_percent"] = process.cpu_percent(interval=None)
+        return figures
+
+    def _forget(self) -> None:
+        self._lock = threading.Lock()
+        self._process = None
+
+
+sampler = ProcessSampler()
 
 
 class Process(expvar.ExpVar):

@@ -1,6 +1,11 @@
 from __future__ import annotations
 
+import importlib.util
+import sys
+from typing import Any
+
 from django.apps import AppConfig
+from django.core import checks
 
 
 class ResourceConfig(AppConfig):
@@ -9,4 +14,18 @@ class ResourceConfig(AppConfig):
     verbose_name = "Expvar: resource usage"
 
     def ready(self) -> None:
-        from expvar.contrib.resource import checks  # noqa: F401  (registers the system checks)
+        checks.register(check_resource_module)
+
+
+def check_resource_module(**kwargs: Any) -> list[checks.CheckMessage]:
+    if importlib.util.find_spec("resource") is not None:
+        return []
+    return [
+        checks.Warning(
+            f"expvar.contrib.resource publishes nothing here: Python's resource module "
+            f"(getrusage) does not exist on this platform ({sys.platform}).",
+            hint="Remove expvar.contrib.resource from INSTALLED_APPS; expvar.contrib.psutil "
+            "publishes this process's CPU times and memory on every platform.",
+            id="expvar.W020",
+        )
+    ]

@@ -1,44 +1,28 @@
 from __future__ import annotations
 
 import expvar
-from expvar.contrib.resource.availability import load_resource
 
-FLOAT_FIELDS = ("utime", "stime")
-INT_FIELDS = (
-    "maxrss",
-    "ixrss",
-    "idrss",
-    "isrss",
-    "minflt",
-    "majflt",
-    "nswap",
-    "inblock",
-    "oublock",
-    "msgsnd",
-    "msgrcv",
-    "nsignals",
-    "nvcsw",
-    "nivcsw",
-)
+TIMES = ("utime", "stime")
+COUNTS = (
+    "maxrss", "ixrss", "idrss", "isrss", "minflt", "majflt", "nswap", "inblock", "oublock",
+    "msgsnd", "msgrcv", "nsignals", "nvcsw", "nivcsw",
+)  # fmt: skip
 
-_FLOATS = tuple((field, f"ru_{field}") for field in FLOAT_FIELDS)
-_INTS = tuple((field, f"ru_{field}") for field in INT_FIELDS)
-
-_resource = load_resource()
-
-# Without the module there is no class here, so discovery publishes nothing; checks.py says why.
-if _resource is not None:
-    _getrusage = _resource.getrusage
-    _RUSAGE_SELF = _resource.RUSAGE_SELF
+try:
+    from resource import RUSAGE_SELF, getrusage
+except ImportError:
+    # Windows: without a class here discovery publishes nothing; apps.py's check says why.
+    pass
+else:
 
     class Resource(expvar.ExpVar):
         name = "resource"
 
         def value(self) -> dict[str, float | int]:
-            usage = _getrusage(_RUSAGE_SELF)
+            usage = getrusage(RUSAGE_SELF)
             figures: dict[str, float | int] = {
-                field: float(getattr(usage, attribute)) for field, attribute in _FLOATS
+                field: float(getattr(usage, f"ru_{field}")) for field in TIMES
             }
-            for field, attribute in _INTS:
-                figures[field] = int(getattr(usage, attribute))
+            for field in COUNTS:
+                figures[field] = int(getattr(usage, f"ru_{field}"))
             return figures
