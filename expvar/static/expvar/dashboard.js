@@ -65,6 +65,10 @@
       Idiomorph.morph(old, fresh, {
         callbacks: {
           beforeAttributeUpdated: (name) => !CLIENT_ATTRIBUTES.has(name),
+          // What a client holder holds (a chart's label, its SVG) is the page's own: the
+          // server sends the holder empty, so morphing it would blank it until the next draw.
+          beforeNodeMorphed: (node) =>
+            !(node.nodeType === Node.ELEMENT_NODE && node.hasAttribute("data-expvar-client")),
           beforeNodeRemoved: (node) => !drawnByClient(node),
         },
       });
