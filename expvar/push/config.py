@@ -8,9 +8,11 @@ error instead.
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from django.core.cache.backends.base import BaseCache
@@ -51,7 +53,26 @@ def _redis(options: Options, timeout: float) -> Options:
     # No retries either: a retry would double the bound, and updates are retried by the buffer.
     bounded = {key: value for key, value in options.items() if key != "retry"}
     bounded.update(socket_connect_timeout=timeout, socket_timeout=timeout, retry_on_timeout=False)
-    return bounded
+    return {**_short_handshake(), **bounded}
+
+
+@lru_cache(maxsize=1)
+def _short_handshake() -> Options:
+    # redis-py 8 opens a connection with HELLO, CLIENT MAINT_NOTIFICATIONS and two CLIENT
+    # SETINFO before SELECT: four round trips the store has no use for, each bounded by TIMEOUT
+    # alone, paid on every connect and so by a write-through request that opens one. Only
+    # versions that know an option are given it; the alias's own OPTIONS still win.
+    try:
+        from redis.connection import AbstractConnection
+    except ImportError:  # redis-py before 5: none of these exist
+        return {}
+    known = inspect.signature(AbstractConnection.__init__).parameters
+    options: Options = {}
+    if "protocol" in known:
+        options["protocol"] = 2
+    if "driver_info" in known:
+        options["driver_info"] = None
+    return options
 
 
 def _django_redis(options: Options, timeout: float) -> Options:
