@@ -308,30 +308,23 @@ class Evaluator:
         ]
 
     def _read_batch(self, batch: _Batch) -> None:
-        # The one loop every variable of a poll goes through: kept to plain statements.
         calls, reports = self._calls, batch.reports
-        now = time.monotonic()
         for position, declaration in enumerate(batch.declarations):
             if batch.stop:
                 return
-            batch.started = now
+            batch.started = started = time.monotonic()
             batch.position = position
-            if declaration.cache_ttl and (cached := self._cached(declaration)) is not None:
+            if (cached := self._cached(declaration)) is not None:
                 reports[position] = cached
-                now = time.monotonic()
                 continue
-            mine = _Call(now)
+            mine = _Call(started)
             call = calls.setdefault(declaration, mine)  # atomic: one caller wins
             if call is not mine:
                 reports[position] = self._wait_for(call, declaration, batch.timeout)
-                now = time.monotonic()
                 continue
             try:
-                report = read_value(declaration, batch.max_bytes, now)
-                now += report.duration  # when read_value() returned, without a clock read
-                if report.status != OK or declaration.cache_ttl:
-                    self._remember(report)
-                    now = time.monotonic()
+                report = read_value(declaration, batch.max_bytes, started)
+                self._remember(report)
             finally:
                 # This map, not self._calls: after a fork that is a new one.
                 del calls[declaration]

@@ -12,6 +12,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString
 
 from expvar.dashboard.context import format_duration
+from expvar.dashboard.rows import ROW_ID_PREFIX
 from expvar.dashboard.values import ShownValue, show
 from expvar.reports import Collision, KeyClash, KeyOrigin, VariableReport
 
@@ -26,7 +27,7 @@ def _digest(text: str) -> str:
 def expvar_row_id(report: VariableReport) -> str:
     """Return the row's DOM id: stable across refreshes, whatever characters the name holds."""
     d = report.declaration
-    return "expvar-v-" + _digest(f"{d.app.label}\0{d.origin}\0{d.name}\0{d.position}")
+    return ROW_ID_PREFIX + _digest(f"{d.app.label}\0{d.origin}\0{d.name}\0{d.position}")
 
 
 @register.filter
