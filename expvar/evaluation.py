@@ -22,7 +22,7 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Collection, Generator, Sequence
 from concurrent.futures import Future, wait
 from dataclasses import replace
 from functools import partial
@@ -127,9 +127,24 @@ class _Pool:
 
 
 class _Batch:
-    """Declarations one thread reads in order for one request, and how far it has got."""
+    """Declarations one thread reads in order for one request, and how far it has got.
 
-    __slots__ = ("declarations", "max_bytes", "position", "reports", "started", "stop", "timeout")
+    Another request that finds one of them under way waits for its report: it adds itself to
+    ``waiters`` under the evaluator's lock and then looks at the report; the batch writes the
+    report and then looks at ``waiters``. Whichever comes second sees the other, so the usual
+    read, which nobody waits for, takes no lock and makes no Event.
+    """
+
+    __slots__ = (
+        "declarations",
+        "max_bytes",
+        "position",
+        "reports",
+        "started",
+        "stop",
+        "timeout",
+        "waiters",
+    )
 
     def __init__(self, declarations: Sequence[Declaration], timeout: float, max_bytes: int) -> None:
         self.declarations = declarations
@@ -139,24 +154,11 @@ class _Batch:
         self.position = 0
         self.started = time.monotonic()
         self.stop = False  # set by the request when it gives up on the batch
+        self.waiters: dict[int, list[threading.Event]] = {}
 
 
-class _Call:
-    """A ``value()`` call under way, which other reads of the same variable may wait for.
-
-    The caller sets ``report`` and then looks at ``waiters``; a waiter adds itself under the
-    evaluator's lock and then looks at ``report``. Whichever comes second sees the other, so
-    the usual read, which nobody waits for, takes no lock and makes no Event.
-    """
-
-    __slots__ = ("report", "started", "waiters")
-
-    def __init__(self, started: float) -> None:
-        self.started = started
-        self.report: VariableReport | None = None
-        self.waiters: list[threading.Event] | None = None
-
-
+# A value() call under way: the batch making it, the declaration's position there, its start.
+_Call = tuple[_Batch, int, float]
 Waits = Generator[tuple[Future[None], float], None, list[VariableReport]]
 
 
@@ -178,18 +180,36 @@ class Evaluator:
         return len(self._calls)
 
     def evaluate(
-        self, declarations: Sequence[Declaration], timeout: float | None, max_bytes: int
+        self,
+        declarations: Sequence[Declaration],
+        timeout: float | None,
+        max_bytes: int,
+        in_place: Collection[int] = (),
     ) -> list[VariableReport]:
         """Read every declaration once; the reports are in the order of ``declarations``.
 
         With ``timeout`` None every value is read in the calling thread: no hand-off, and no
-        protection from a ``value()`` that hangs.
+        protection from a ``value()`` that hangs. So are the declarations at the positions
+        ``in_place``, which the caller knows read this process's memory and cannot hang; they
+        are read while the pool reads the others.
         """
         if timeout is None:
             return [self._read(d, max_bytes) for d in declarations]
-        waits = self._reading(declarations, timeout, max_bytes)
+        if not in_place:
+            return self._waited_for(self._reading(declarations, timeout, max_bytes))
+        handed = [d for i, d in enumerate(declarations) if i not in in_place]
+        waits = self._reading(handed, timeout, max_bytes) if handed else None
+        first = next(waits) if waits is not None else None  # the pool starts on these
+        read = {i: self._read(declarations[i], max_bytes) for i in in_place}
+        others = iter(self._waited_for(waits, first) if waits is not None else ())
+        return [read[i] if i in read else next(others) for i in range(len(declarations))]
+
+    @staticmethod
+    def _waited_for(
+        waits: Waits, first: tuple[Future[None], float] | None = None
+    ) -> list[VariableReport]:
         try:
-            future, seconds = next(waits)
+            future, seconds = first or next(waits)
             while True:
                 wait([future], timeout=seconds)
                 future, seconds = waits.send(None)
@@ -308,47 +328,44 @@ class Evaluator:
         ]
 
     def _read_batch(self, batch: _Batch) -> None:
-        calls, reports = self._calls, batch.reports
+        calls, reports, max_bytes = self._calls, batch.reports, batch.max_bytes
         for position, declaration in enumerate(batch.declarations):
             if batch.stop:
                 return
             batch.started = started = time.monotonic()
             batch.position = position
-            if (cached := self._cached(declaration)) is not None:
+            if declaration.cache_ttl and (cached := self._cached(declaration)) is not None:
                 reports[position] = cached
                 continue
-            mine = _Call(started)
-            call = calls.setdefault(declaration, mine)  # atomic: one caller wins
-            if call is not mine:
+            call = calls.setdefault(declaration, (batch, position, started))  # one caller wins
+            if call[0] is not batch:
                 reports[position] = self._wait_for(call, declaration, batch.timeout)
                 continue
             try:
-                report = read_value(declaration, batch.max_bytes, started)
+                report = read_value(declaration, max_bytes, started)
                 self._remember(report)
             finally:
                 # This map, not self._calls: after a fork that is a new one.
                 del calls[declaration]
-            mine.report = reports[position] = report
-            if mine.waiters is not None:
+            reports[position] = report
+            if batch.waiters:
                 with self._lock:
-                    for waiter in mine.waiters:
+                    for waiter in batch.waiters.pop(position, ()):
                         waiter.set()
 
     def _wait_for(self, call: _Call, declaration: Declaration, timeout: float) -> VariableReport:
-        remaining = call.started + timeout - time.monotonic()
+        batch, position, started = call
+        remaining = started + timeout - time.monotonic()
         if remaining > 0:
+            done = threading.Event()
             with self._lock:
-                done = threading.Event()
-                if call.report is None:
-                    if call.waiters is None:
-                        call.waiters = []
-                    call.waiters.append(done)
-                else:
-                    done.set()
-            done.wait(remaining)
-        if call.report is not None:
-            return replace(call.report)
-        return self._still_running(declaration, call.started)
+                batch.waiters.setdefault(position, []).append(done)
+            if batch.reports[position] is None:
+                done.wait(remaining)
+        report = batch.reports[position]
+        if report is not None:
+            return replace(report)
+        return self._still_running(declaration, started)
 
     @staticmethod
     def _still_running(declaration: Declaration, started: float) -> VariableReport:

@@ -86,6 +86,8 @@ class Layout:
     by_name: dict[str, list[Declaration]] = field(default_factory=dict)
     # Per name, in output order: the name, the name as JSON, and its declarations' positions.
     plan: tuple[tuple[str, str, tuple[int, ...]], ...] = ()
+    # The positions of the push declarations.
+    pushed: tuple[int, ...] = ()
 
     @classmethod
     def of(cls, declarations: Iterable[Declaration]) -> Layout:
@@ -96,7 +98,8 @@ class Layout:
             by_name.setdefault(declaration.name, []).append(declaration)
             positions.setdefault(declaration.name, []).append(index)
         plan = tuple((name, quote_name(name), tuple(positions[name])) for name in sorted(positions))
-        return cls(ordered, by_name, plan)
+        pushed = tuple(index for index, d in enumerate(ordered) if d.kind == PUSH)
+        return cls(ordered, by_name, plan, pushed)
 
     @property
     def shared_names(self) -> dict[str, list[Declaration]]:

@@ -15,6 +15,7 @@ from typing import Any
 from expvar.conf import get_config
 from expvar.encoding import EncodingError, encode, go_layout
 from expvar.evaluation import evaluator
+from expvar.push.stores import current
 from expvar.registry import (
     AppSource,
     Declaration,
@@ -44,8 +45,8 @@ class Resolution:
 
     # One report per declaration, in publication order.
     variables: list[VariableReport]
-    # Each published name, as JSON too, and its JSON text, in output (sorted) order.
-    entries: list[tuple[str, str, str]]
+    # Each published name, as JSON too, its JSON text and its value, in output (sorted) order.
+    entries: list[tuple[str, str, str, Any]]
     collisions: list[Collision]
     apps: Sequence[AppSource]
     import_failures: Sequence[ImportFailure]
@@ -55,12 +56,12 @@ class Resolution:
 
     def body(self) -> str:
         """Return the ``/debug/vars`` body, laid out as Go's expvar handler lays it out."""
-        return go_layout((quoted, text) for _, quoted, text in self.entries)
+        return go_layout((quoted, text) for _, quoted, text, _ in self.entries)
 
     @cached_property
     def published(self) -> dict[str, str]:
         """Map each published name to its JSON text, in output order."""
-        return {name: text for name, _, text in self.entries}
+        return {name: text for name, _, text, _ in self.entries}
 
     @property
     def errors(self) -> list[VariableReport]:
@@ -93,7 +94,11 @@ def resolve(registry: Registry | None = None) -> Resolution:
     layout = registry.layout
     started = time.perf_counter()
     resolved_at = time.time()
-    reports = evaluator.evaluate(layout.declarations, config.timeout, config.max_value_bytes)
+    # Push variables of a local store are this process's memory: nothing there can hang.
+    in_place = frozenset(layout.pushed) if layout.pushed and current().in_memory else ()
+    reports = evaluator.evaluate(
+        layout.declarations, config.timeout, config.max_value_bytes, in_place
+    )
     return _decide_names(registry, layout, reports, resolved_at, started)
 
 
@@ -118,17 +123,21 @@ def _decide_names(
     started: float,
 ) -> Resolution:
     max_bytes = get_config().max_value_bytes
-    entries: list[tuple[str, str, str]] = []
+    entries: list[tuple[str, str, str, Any]] = []
     collisions: list[Collision] = []
     for name, quoted, positions in layout.plan:
         if len(positions) == 1:
-            text = reports[positions[0]].text
-        else:
-            collision = _decide(name, [reports[p] for p in positions], max_bytes)
-            collisions.append(collision)
-            text = _published_text(collision)
-        if text is not None:
-            entries.append((name, quoted, text))
+            report = reports[positions[0]]
+            if report.text is not None:
+                entries.append((name, quoted, report.text, report.value))
+            continue
+        collision = _decide(name, [reports[p] for p in positions], max_bytes)
+        collisions.append(collision)
+        if collision.rule == MERGE:
+            if collision.merged_text is not None:
+                entries.append((name, quoted, collision.merged_text, collision.merged))
+        elif (winner := collision.winner) is not None and winner.text is not None:
+            entries.append((name, quoted, winner.text, winner.value))
     return Resolution(
         variables=reports,
         entries=entries,
@@ -215,11 +224,3 @@ def _copy_dicts(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: _copy_dicts(item) for key, item in value.items()}
     return value
-
-
-def _published_text(collision: Collision) -> str | None:
-    if collision.rule == MERGE:
-        return collision.merged_text
-    if collision.winner is not None:
-        return collision.winner.text
-    return None

@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from expvar.prometheus.mapping import families_for
+from expvar.prometheus.mapping import plan_for
 from expvar.prometheus.model import Family, Sample, Source
 
 logger = logging.getLogger("expvar")
@@ -42,23 +43,26 @@ class Exposed:
     failures: dict[str, str]
 
 
-def expose(published: Mapping[str, str], sources: Mapping[str, Sequence[Source]]) -> Exposed:
-    """Return the families of every published variable, first by name winning a clash."""
+def expose(
+    entries: Iterable[tuple[str, str, Any]], sources: Mapping[str, Sequence[Source]]
+) -> Exposed:
+    """Return the families of every published ``(name, JSON text, value)``, first name first."""
     families: list[Family] = []
     collisions: list[Collision] = []
     failures: dict[str, str] = {}
     owners = _Owners()
-    for name, text in published.items():
+    for name, text, value in entries:
         try:
-            found = families_for(name, parse(text), sources.get(name, ()))
+            found = plan_for(name, sources.get(name, ())).families(plain(value, text))
         except Exception as exc:  # one variable's exposer must not cost the others
             failures[name] = f"{type(exc).__name__}: {exc}"
             _warn_once(("error", name, type(exc).__name__), "%s: %s", name, failures[name])
             continue
         for family in found:
-            family, repeated = _dedupe(family)
-            for _ in range(repeated):
-                _collide(collisions, family.name, name, name)
+            if len(family.samples) > 1:
+                family, repeated = _dedupe(family)
+                for _ in range(repeated):
+                    _collide(collisions, family.name, name, name)
             kept = owners.take(family, name)
             if kept is None:
                 families.append(family)
@@ -78,14 +82,18 @@ def _collide(collisions: list[Collision], series: str, name: str, kept: str) -> 
     )
 
 
-def parse(text: str) -> object:
-    """Return the value of a variable's JSON text; a bare number without the JSON parser."""
-    if text[0] in "-0123456789":
-        try:
-            return int(text)
-        except ValueError:
-            return float(text)
+def plain(value: Any, text: str) -> Any:
+    """Return a published value as JSON gives it: scalars as they are, the rest parsed again.
+
+    The reports keep what ``value()`` returned, which may hold a Decimal or a datetime that
+    the JSON text spells as a number or a string.
+    """
+    if type(value) in _PLAIN:
+        return value
     return json.loads(text)
+
+
+_PLAIN = frozenset({int, float, str, bool})
 
 
 class _Owners:
@@ -100,27 +108,32 @@ class _Owners:
 
     def take(self, family: Family, name: str) -> str | None:
         """Claim the names this family needs for ``name``; return who has one already, or None."""
+        series, families = self.series, self.families
+        if family.type == "gauge" and len(family.samples) == 1:  # most variables: one number
+            only = family.name + family.samples[0].suffix
+            kept = series.get(only) or families.get(only, name)
+            if kept != name or only in series:
+                return kept
+            series[only] = name
+            return None
         names = family.series_names()
-        for series in names:
-            if series in self.series:
-                return self.series[series]
-            if self.families.get(series, name) != name:
-                return self.families[series]
-        typed = family.type != "gauge"
-        if typed:
-            for owners in (self.series, self.families):
+        for one in names:
+            if one in series:
+                return series[one]
+            if families.get(one, name) != name:
+                return families[one]
+        if family.type != "gauge":
+            for owners in (series, families):
                 if owners.get(family.name, name) != name:
                     return owners[family.name]
-            self.families[family.name] = name
-        for series in names:
-            self.series[series] = name
+            families[family.name] = name
+        for one in names:
+            series[one] = name
         return None
 
 
 def _dedupe(family: Family) -> tuple[Family, int]:
     # Keys that sanitise alike ("a.b" and "a_b") would write one series twice: the first stays.
-    if len(family.samples) < 2:
-        return family, 0
     seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
     kept = []
     for sample in family.samples:

@@ -24,6 +24,7 @@ from expvar.prometheus.model import (
     Metric,
     Sample,
     Source,
+    one_number,
     strip_total,
 )
 from expvar.prometheus.names import label_name, metric_name, sanitise
@@ -43,35 +44,40 @@ class Plan:
     metric: Metric
     family: str
     help: str
+    # What the series of a number end in: a counter's ``_total``.
+    suffix: str = ""
+
+    def families(self, value: Any) -> list[Family]:
+        """Return the metric families a value of this name is exposed as."""
+        if self.exposer is not None:
+            return list(self.exposer(value))
+        metric, family = self.metric, self.family
+        if type(value) in (int, float) and metric.labels is None:
+            # Most variables are one number: no walk through the value.
+            return [one_number(family, metric.type, self.help, self.suffix, value)]
+        grouped: dict[str, list[Sample]] = {}
+        for keys, leaf in _leaves(value):
+            suffix, labels = _placed(keys, metric.labels)
+            if isinstance(leaf, str):
+                if metric.type == "gauge" and len(leaf) <= MAX_INFO_TEXT:
+                    labels = (*labels, ("value", leaf))
+                    grouped.setdefault(f"{family}{suffix}_info", []).append(Sample("", labels, 1))
+                continue
+            grouped.setdefault(family + suffix, []).append(Sample(self.suffix, labels, leaf))
+        return [
+            Family(key, metric.type, self.help, tuple(samples)) for key, samples in grouped.items()
+        ]
 
 
 def families_for(name: str, value: Any, declarations: Sequence[Source]) -> list[Family]:
     """Return the metric families one published variable is exposed as."""
-    plan = plan_for(name, declarations)
-    if plan.exposer is not None:
-        return list(plan.exposer(value))
-    metric, family = plan.metric, plan.family
-    if type(value) in (int, float) and metric.labels is None:
-        # Most variables are one number: no walk through the value.
-        suffix = "_total" if metric.type == "counter" else ""
-        return [Family(family, metric.type, plan.help, (Sample(suffix, (), value),))]
-    grouped: dict[str, list[Sample]] = {}
-    for keys, leaf in _leaves(value):
-        suffix, labels = _placed(keys, metric.labels)
-        if isinstance(leaf, str):
-            if metric.type == "gauge" and len(leaf) <= MAX_INFO_TEXT:
-                labels = (*labels, ("value", leaf))
-                grouped.setdefault(f"{family}{suffix}_info", []).append(Sample("", labels, 1))
-            continue
-        sample = Sample("_total" if metric.type == "counter" else "", labels, leaf)
-        grouped.setdefault(family + suffix, []).append(sample)
-    return [Family(key, metric.type, plan.help, tuple(samples)) for key, samples in grouped.items()]
+    return plan_for(name, declarations).families(value)
 
 
 def plan_for(name: str, declarations: Sequence[Source]) -> Plan:
     """Return the plan of a name, from the cache while its declarations stay the same ones."""
     try:
-        key = (name, *declarations)
+        key = (name, declarations)
         return _plans[key]
     except TypeError:  # unhashable declarations: worked out every time
         return _plan(name, declarations)
@@ -83,7 +89,7 @@ def plan_for(name: str, declarations: Sequence[Source]) -> Plan:
     return plan
 
 
-_plans: dict[tuple[object, ...], Plan] = {}
+_plans: dict[tuple[str, Sequence[Source]], Plan] = {}
 _MAX_PLANS = 4096
 
 
@@ -93,9 +99,10 @@ def _plan(name: str, declarations: Sequence[Source]) -> Plan:
         return Plan(exposition, Metric(), "", "")
     metric = _metric(exposition)
     family = sanitise(metric.name) if metric.name else metric_name(name)
+    help_text = metric.help or describe(name, declarations)
     if metric.type == "counter":
-        family = strip_total(family)
-    return Plan(None, metric, family, metric.help or describe(name, declarations))
+        return Plan(None, metric, strip_total(family), help_text, "_total")
+    return Plan(None, metric, family, help_text)
 
 
 def exposition_of(declarations: Sequence[Source]) -> Exposition:

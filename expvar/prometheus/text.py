@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 
 from expvar.prometheus.model import Family, Labels
@@ -20,29 +20,24 @@ def render(families: Sequence[Family], openmetrics: bool) -> str:
     # counter is written under its full name with no TYPE line, which OpenMetrics reads as
     # "unknown" (its only type whose family and sample names are the same).
     taken = {family.name for family in families if family.type != "counter"}
-    for family in families:
-        lines.extend(_family(family, openmetrics, taken))
+    for base, kind, help_text, samples in families:
+        if kind != "counter":
+            lines.append(_header(base, kind, help_text))
+        elif not openmetrics:
+            # Text 0.0.4 names a counter's family by its series name, _total included.
+            lines.append(_header(base + "_total", kind, help_text))
+        elif base in taken:
+            lines.append(_header(base + "_total", None, help_text))
+        else:
+            lines.append(_header(base, kind, help_text))
+        for suffix, labels, value in samples:
+            text = str(value) if type(value) is int else number(value)
+            lines.append(
+                f"{base}{suffix}{_labels(labels)} {text}" if labels else f"{base}{suffix} {text}"
+            )
     if openmetrics:
         lines.append("# EOF")
     return "\n".join(lines) + "\n" if lines else ""
-
-
-def _family(family: Family, openmetrics: bool, taken: set[str]) -> Iterable[str]:
-    kind: str | None
-    if family.type != "counter":
-        name, kind = family.name, family.type
-    elif not openmetrics:
-        # Text 0.0.4 names a counter's family by its series name, _total included.
-        name, kind = family.name + "_total", "counter"
-    elif family.name in taken:
-        name, kind = family.name + "_total", None
-    else:
-        name, kind = family.name, "counter"
-    yield _header(name, kind, family.help)
-    base = family.name
-    for suffix, labels, value in family.samples:
-        text = str(value) if type(value) is int else number(value)
-        yield f"{base}{suffix}{_labels(labels) if labels else ''} {text}"
 
 
 @lru_cache(maxsize=8192)

@@ -17,7 +17,8 @@ class MetricsView(ExpVarView):
         return OPENMETRICS_CONTENT_TYPE if wants_openmetrics(request) else TEXT_CONTENT_TYPE
 
     def render(self, resolution: Resolution, request: HttpRequest) -> str:
-        exposed = expose(resolution.published, resolution.sources)
+        entries = ((name, text, value) for name, _, text, value in resolution.entries)
+        exposed = expose(entries, resolution.sources)
         return render(exposed.families, openmetrics=wants_openmetrics(request))
 
 

@@ -114,6 +114,11 @@ class Buffer:
                         found[cell] = value
         return found
 
+    def applied(self, cell: str, found: int | str | None) -> int | str | None:
+        """``found``, the store's value of ``cell``, as this process sees it."""
+        op = self.ops.get(cell)  # one dict read is atomic: no lock
+        return found if op is None else apply(found, op)
+
     def listed(self, index: str, entries: Iterable[str]) -> list[str]:
         """The map's ``entries`` as this process sees them, with its pending (un)listings."""
         listed = dict.fromkeys(entries)

@@ -233,3 +233,36 @@ def test_after_a_fork_the_evaluator_forgets_its_workers_and_hung_variables(
     evaluator.after_fork()  # what os.fork() runs in the child
     release.set()
     assert evaluator.evaluate([stuck], 0.2, 1 << 20)[0].value == 1
+
+
+@override_settings(EXPVAR_TIMEOUT=0.2)
+def test_in_place_positions_are_read_on_the_calling_thread_the_others_by_the_pool(
+    release: threading.Event,
+) -> None:
+    threads: dict[str, str] = {}
+
+    def noting(name: str) -> Any:
+        def read() -> str:
+            threads[name] = threading.current_thread().name
+            return name
+
+        return read
+
+    declarations = [
+        declare("pulled", noting("pulled"), position=0),
+        declare("in_place", noting("in_place"), position=1),
+        declare("stuck", hang_until(release), position=2),
+        declare("last", noting("last"), position=3),
+    ]
+    reports = Evaluator().evaluate(declarations, 0.2, 10_000, in_place=frozenset({1, 3}))
+    assert [r.value for r in reports] == ["pulled", "in_place", None, "last"]
+    assert reports[2].status == "timeout"
+    assert threads["in_place"] == threads["last"] == threading.current_thread().name
+    assert threads["pulled"].startswith("expvar-reader")
+
+
+def test_only_in_place_positions_start_no_thread() -> None:
+    before = set(threading.enumerate())
+    reports = Evaluator().evaluate([declare("a", 1)], 0.2, 10_000, in_place=frozenset({0}))
+    assert [r.value for r in reports] == [1]
+    assert set(threading.enumerate()) - before == set()

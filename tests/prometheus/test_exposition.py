@@ -24,8 +24,8 @@ class Raising:
 
 def exposed(values: dict[str, object], variables: dict[str, object] | None = None):  # type: ignore[no-untyped-def]
     variables = variables or {}
-    published = {name: json.dumps(value) for name, value in sorted(values.items())}
-    sources = {name: (Source(name, variables.get(name)),) for name in published}
+    published = [(name, json.dumps(value), value) for name, value in sorted(values.items())]
+    sources = {name: (Source(name, variables.get(name)),) for name, _, _ in published}
     return expose(published, sources)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import threading
 from io import StringIO
 from typing import Any
 
@@ -166,3 +167,24 @@ def test_skip_setting_that_is_not_a_list_skips_nothing() -> None:
         name = unique("notskipped")
         declare_in("tests.testapps.beta.odd", f"import expvar\nv = expvar.Int({name!r})")
         assert name in get_registry().by_name
+
+
+def test_a_local_store_is_read_on_the_request_thread(monkeypatch: Any) -> None:
+    # This process's memory cannot hang, so there is no hand-off to the evaluator's threads.
+    from expvar.push.stores import current
+
+    name = unique("local_read")
+    expvar.Int(name).add(3)
+    store = current()
+    assert store.in_memory
+    read_on: list[str] = []
+    original = store.read_scalar
+
+    def noting(cell: str) -> Any:
+        read_on.append(threading.current_thread().name)
+        return original(cell)
+
+    monkeypatch.setattr(store, "read_scalar", noting)
+    assert resolve().published[name] == "3"
+    assert read_on
+    assert set(read_on) == {threading.current_thread().name}

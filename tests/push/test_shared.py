@@ -6,6 +6,7 @@ import dataclasses
 import logging
 import multiprocessing
 import pickle
+import threading
 from typing import Any
 
 import pytest
@@ -286,7 +287,10 @@ def test_a_poll_reads_every_scalar_in_one_round_trip(
         reads = []
         real = cache._get_many
 
+        threads = set()
+
         def counted(backend: Any, keys: list[str]) -> dict[str, Any]:
+            threads.add(threading.current_thread().name)
             if keys:  # no keys, no round trip (an empty map's listing)
                 reads.append(keys)
             return real(backend, keys)
@@ -296,6 +300,8 @@ def test_a_poll_reads_every_scalar_in_one_round_trip(
         assert [published[name] for name in names] == [str(n) for n in range(6)]
         assert len(reads) == 1
         assert len(reads[0]) >= len(names)
+        # A shared store is over the network: read off the request thread, under the timeout.
+        assert threads == {"expvar-reader"}
 
 
 def test_a_read_after_a_flush_sees_what_the_flush_wrote(shared_store: SharedStore) -> None:

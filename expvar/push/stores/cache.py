@@ -85,6 +85,7 @@ class Ticker:
 
 class CacheStore:
     kind = "cache"
+    in_memory = False
 
     def __init__(self, config: StoreConfig, backend: Backend) -> None:
         self.config = config
@@ -286,8 +287,10 @@ class CacheStore:
 
     def read_scalar(self, cell: str) -> int | str | None:
         # A poll reads every scalar push variable in turn: the first read fetches them all in
-        # one round trip, and the others within SNAPSHOT_SECONDS take theirs from it.
-        with self._no_flush():
+        # one round trip, and the others within SNAPSHOT_SECONDS take theirs from it. The lock
+        # is _no_flush()'s, taken without its generator: this runs once per variable per poll.
+        locked = self._flush_lock.acquire(timeout=self.config.timeout)
+        try:
             snapshot = self._snapshot
             if (
                 snapshot is None
@@ -301,8 +304,10 @@ class CacheStore:
                 fetched = self._fetch(list(wanted))
                 snapshot = _Snapshot(frozenset(wanted), fetched, self._flushes, time.monotonic())
                 self._snapshot = snapshot
-            found = {cell: snapshot.values[cell]} if cell in snapshot.values else {}
-            return self._buffer.on_top(found, (cell,)).get(cell)
+            return self._buffer.applied(cell, snapshot.values.get(cell))
+        finally:
+            if locked:
+                self._flush_lock.release()
 
     def _fetch(self, cells: Sequence[str]) -> dict[str, Any]:
         """Read ``cells`` from the store, keyed by cell; absent ones left out."""

@@ -13,6 +13,8 @@ from expvar.push.stores.base import ProcessRecord, StoreStatus
 
 class LocalStore:
     kind = "local"
+    # Reads never wait on anything but this process's memory.
+    in_memory = True
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -64,7 +66,9 @@ class LocalStore:
 
     def read_scalar(self, cell: str) -> int | str | None:
         """Read a scalar variable's cell (a shared store reads them all in one round trip)."""
-        return self.get_many((cell,)).get(cell)
+        # A scalar's cell is in one of the two maps, and one dict read is atomic: no lock.
+        found = self._numbers.get(cell)
+        return self._texts.get(cell) if found is None else found
 
     def entries(self, index: str) -> list[str]:
         """The entry ids listed in a map."""
