@@ -21,6 +21,7 @@ CONTRIB_GOAL_S = 1e-3
 ADMIN_SIZE = 500
 ADMIN_GOAL_S = 25e-3
 HOTSPOTS_NAMED = 4
+PROMETHEUS_SERIES = 100
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,22 @@ def _admin(admin: Section | None, endpoint: EndpointResult) -> Target:
     return Target(name, goal, ms(partial.median_s), False, why)
 
 
+def _prometheus(prometheus: Section | None) -> Target:
+    name = f"/debug/metrics, {PROMETHEUS_SERIES} series (local store), against django-prometheus"
+    goal = "no slower than django-prometheus' /metrics in the same run"
+    series = f"{PROMETHEUS_SERIES} series"
+    ours = None if prometheus is None else find(prometheus.timings, "expvar", series, "local")
+    theirs = None if prometheus is None else find(prometheus.timings, "django-prometheus", series)
+    if prometheus is None or ours is None or theirs is None:
+        return Target(name, goal, "not run" if prometheus is None else prometheus.status, None)
+    ratio = ours.median_s / theirs.median_s
+    measured = f"{us(ours.median_s)} against {us(theirs.median_s)} ({ratio:.2f}x its time)"
+    if ours.median_s <= theirs.median_s:
+        return Target(name, goal, measured, True)
+    why = "see the Prometheus section: the scrape reads, exposes and renders every series"
+    return Target(name, goal, measured, False, why)
+
+
 def judge(
     endpoint: EndpointResult,
     hotspots: Hotspots,
@@ -150,4 +167,5 @@ def judge(
         _per_variable(endpoint, hotspots),
         _contrib(sections.get("contrib")),
         _admin(sections.get("admin"), endpoint),
+        _prometheus(sections.get("prometheus")),
     ]
