@@ -1,3 +1,1 @@
 """Publish ``cmdline``: the interpreter and its arguments, with secrets redacted."""
-
-from __future__ import annotations

@@ -4,23 +4,15 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 REDACTED = "<redacted>"
 
-# Searched (case-insensitively) anywhere in an option's name; they err towards hiding too much.
-DEFAULT_PATTERNS: tuple[str, ...] = (
-    "pass",  # password, passwd, passphrase
-    "pwd",
-    "secret",
-    "token",
-    "key",
-    "cred",  # credential(s), creds
-    "auth",
-    "cookie",
-    "private",
-    "dsn",
-)
+# Searched (case-insensitively) anywhere in an option's name; they err towards hiding too much:
+# "pass" also finds passwd and passphrase, "cred" credentials and creds.
+DEFAULT_PATTERNS = (
+    "pass", "pwd", "secret", "token", "key", "cred", "auth", "cookie", "private", "dsn",
+)  # fmt: skip
 
 _NAME = r"[A-Za-z0-9_][\w.\-]*"
 _OPTION = re.compile(rf"-{{1,2}}({_NAME})")
@@ -41,7 +33,7 @@ def pattern_error(pattern: str) -> str | None:
     try:
         re.compile(pattern)
         # It is used inside an alternation, where a global flag such as "(?i)" is an error.
-        re.compile(_alternation([pattern]))
+        re.compile(f"(?:{pattern})")
     except re.error as exc:
         return str(exc)
     return None
@@ -49,7 +41,8 @@ def pattern_error(pattern: str) -> str | None:
 
 @functools.lru_cache(maxsize=16)
 def _redact(argv: tuple[str, ...], extra: tuple[str, ...]) -> tuple[str, ...]:
-    secret = _secret_names(extra)
+    alternation = "|".join(f"(?:{pattern})" for pattern in (*DEFAULT_PATTERNS, *extra))
+    secret = re.compile(alternation, re.IGNORECASE)
     redacted: list[str] = []
     value_follows = False
     for arg in argv:
@@ -77,6 +70,9 @@ def _redact_arg(arg: str, secret: re.Pattern[str]) -> str:
 
 
 def _redact_url_passwords(arg: str) -> str:
+    # A password ends at the "@" followed by a host free of "@" up to "/", "?", "#", a space or
+    # the end, so an unescaped "@" inside it is hidden too. Every step moves forward, and no
+    # stretch is searched twice, so a long argument costs linear time.
     if "@" not in arg:
         return arg
     parts: list[str] = []
@@ -85,36 +81,17 @@ def _redact_url_passwords(arg: str) -> str:
     for url in _URL_USER.finditer(arg):
         if url.start() < searched:
             continue
-        end, searched = _password_end(arg, url.end())
-        if end is not None:
-            parts += [arg[copied : url.end()], REDACTED]
-            copied = end
+        chunk = url.end()
+        while True:
+            delimiter = _HOST_END.search(arg, chunk)
+            chunk_end = delimiter.start() if delimiter else len(arg)
+            at = arg.rfind("@", chunk, chunk_end)
+            if at >= 0:
+                parts += [arg[copied : url.end()], REDACTED]
+                copied = searched = at
+                break
+            if delimiter is None or delimiter.group().isspace():
+                searched = chunk_end
+                break
+            chunk = chunk_end + 1
     return "".join(parts) + arg[copied:]
-
-
-def _password_end(arg: str, start: int) -> tuple[int | None, int]:
-    """Where the password starting at ``start`` ends, or where the search gave up.
-
-    It ends at the "@" followed by a host free of "@" up to "/", "?", "#", a space or the end,
-    so an unescaped "@" inside the password is hidden too. Every step moves forward, and the
-    caller never searches the same stretch twice, so a long argument costs linear time.
-    """
-    chunk = start
-    while True:
-        delimiter = _HOST_END.search(arg, chunk)
-        chunk_end = delimiter.start() if delimiter else len(arg)
-        at = arg.rfind("@", chunk, chunk_end)
-        if at >= 0:
-            return at, at
-        if delimiter is None or delimiter.group().isspace():
-            return None, chunk_end
-        chunk = chunk_end + 1
-
-
-@functools.lru_cache(maxsize=16)
-def _secret_names(extra: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(_alternation((*DEFAULT_PATTERNS, *extra)), re.IGNORECASE)
-
-
-def _alternation(patterns: Iterable[str]) -> str:
-    return "|".join(f"(?:{pattern})" for pattern in patterns)

@@ -15,8 +15,6 @@ from django.http import HttpRequest, HttpResponseBase
 
 from expvar.contrib.http.vars import bucket_key, http, method_key, status_key
 
-_STARTED = (("requests", 1), ("in_flight", 1))
-
 
 class HttpMetricsMiddleware:
     sync_capable = True
@@ -51,7 +49,7 @@ class HttpMetricsMiddleware:
 
 
 def _start() -> float:
-    http.add_many(_STARTED)
+    http.add_many((("requests", 1), ("in_flight", 1)))
     return time.perf_counter()
 
 

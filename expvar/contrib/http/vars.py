@@ -31,38 +31,36 @@ def method_key(method: str | None) -> str:
 
 
 def status_key(status: int | None) -> str:
-    if status is None or not 100 <= status <= 599:
-        return "5xx" if status is None else "other"
-    return f"{status // 100}xx"
-
-
-def empty_metrics() -> dict[str, Any]:
-    """Every path a monitor may read, at zero: a path that appears only after the first request
-    would make expvarmon and Datadog report it missing on a freshly started worker."""
-    return {
-        "requests": 0,
-        "in_flight": 0,
-        "by_method": {},
-        "by_status": {},
-        "by_method_status": {},
-        "latency": {"count": 0, "sum": 0.0, "buckets": dict.fromkeys(BUCKET_KEYS, 0)},
-    }
+    if status is None:
+        return "5xx"
+    return f"{status // 100}xx" if 100 <= status <= 599 else "other"
 
 
 class HttpMetrics(expvar.Map):
-    """A Map published with every key present and latency buckets in order of their bounds."""
+    """A Map published with every key present and latency buckets in order of their bounds.
+
+    A path that appeared only after the first request would make expvarmon and Datadog report it
+    missing on a freshly started worker.
+    """
 
     def value(self) -> dict[str, Any]:
         counted = super().value()
-        metrics = empty_metrics()
-        latency = counted.pop("latency", None)
-        metrics.update(counted)
-        if isinstance(latency, dict):
-            buckets = latency.pop("buckets", None)
-            metrics["latency"].update(latency)
+        stored = counted.pop("latency", None)
+        latency: dict[str, Any] = {"count": 0, "sum": 0.0, "buckets": dict.fromkeys(BUCKET_KEYS, 0)}
+        if isinstance(stored, dict):
+            buckets = stored.pop("buckets", None)
+            latency.update(stored)
             if isinstance(buckets, dict):
-                metrics["latency"]["buckets"].update(buckets)
-        return metrics
+                latency["buckets"].update(buckets)
+        return {
+            "requests": 0,
+            "in_flight": 0,
+            "by_method": {},
+            "by_status": {},
+            "by_method_status": {},
+            "latency": latency,
+            **counted,
+        }
 
 
 http = HttpMetrics("http", prometheus="expvar.contrib.http.prometheus.http_families")

@@ -1,3 +1,1 @@
 """Publish ``memstats``: Go's ``runtime.MemStats`` layout filled from Python's GC and the OS."""
-
-from __future__ import annotations

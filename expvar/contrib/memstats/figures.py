@@ -4,6 +4,7 @@ and the C allocator's own statistics (glibc's ``mallinfo2()``) where they exist.
 from __future__ import annotations
 
 import ctypes
+import mmap
 import os
 import threading
 from collections.abc import Callable
@@ -13,7 +14,7 @@ import psutil
 
 STATM = "/proc/self/statm"
 STATUS = "/proc/self/status"
-PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+PAGE_SIZE = mmap.PAGESIZE
 # No procfs (macOS, Windows, a sandbox): os.open fails, or os.pread does not exist.
 NO_PROCFS = (OSError, ValueError, IndexError, AttributeError)
 
@@ -139,8 +140,7 @@ def find_mallinfo2(library: str | None = None) -> Callable[[], Mallinfo2] | None
         return None
     function.restype = Mallinfo2
     function.argtypes = []
-    reader: Callable[[], Mallinfo2] = function
-    return reader
+    return function
 
 
 _mallinfo2 = find_mallinfo2()

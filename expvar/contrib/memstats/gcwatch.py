@@ -123,32 +123,26 @@ class GCWatch:
     def on_gc(self, phase: str, info: dict[str, Any]) -> None:
         # A collection can start deep inside another variable's recursion, with no room left for
         # the calls below (RecursionError), or amid a MemoryError. Nothing is published until the
-        # last line of _stopped, and the next stop counts a collection missed here from CPython's
-        # own count, so giving up is always safe.
+        # last line, and the next stop counts a collection missed here from CPython's own count,
+        # so giving up is always safe.
         try:
             if phase == "start":
-                self._begin(info)
-            else:
-                self._stopped()
+                # Cleared first, so that a start cut short leaves nothing of an earlier one.
+                self._started = None
+                self._started_forced = False
+                self._started_forced = self._forced(info.get("generation", 0))
+                self._started = self._monotonic_ns()
+                return
+            started, self._started = self._started, None
+            forced, self._started_forced = self._started_forced, False
+            # A start that could not be timed leaves the pause unknown: counted as 0.
+            pause = 0 if started is None else max(self._monotonic_ns() - started, 0)
+            end = self._wall_ns()
+            pauses = self._pauses
+            unseen = self._collections() - self._collections_before - pauses.num_gc - 1
+            self._pauses = pauses.after(pause, end, max(unseen, 0), forced)
         except Exception:  # gc would only print it, for every collection that met it
             self._started = None
-
-    def _begin(self, info: dict[str, Any]) -> None:
-        # Cleared first, so that a start cut short leaves nothing of an earlier collection.
-        self._started = None
-        self._started_forced = False
-        self._started_forced = self._forced(info.get("generation", 0))
-        self._started = self._monotonic_ns()
-
-    def _stopped(self) -> None:
-        started, self._started = self._started, None
-        forced, self._started_forced = self._started_forced, False
-        # A start that could not be timed leaves the pause unknown: counted as 0.
-        pause = 0 if started is None else max(self._monotonic_ns() - started, 0)
-        end = self._wall_ns()
-        pauses = self._pauses
-        unseen = self._collections() - self._collections_before - pauses.num_gc - 1
-        self._pauses = pauses.after(pause, end, max(unseen, 0), forced)
 
     def _after_fork(self) -> None:
         # Only the forking thread survives: a collection another thread was in the middle of

@@ -29,8 +29,7 @@ def context(request: HttpRequest, resolution: Resolution) -> dict[str, Any] | No
     pauses: list[int | float] = []
     if gcs and isinstance(ring, list) and ring:
         count = min(gcs, len(ring), PAUSES)
-        newest = gcs - 1
-        recent = [ring[(newest - back) % len(ring)] for back in reversed(range(count))]
+        recent = [ring[index % len(ring)] for index in range(gcs - count, gcs)]
         pauses = [pause for pause in recent if _number(pause) is not None]
     sample = {
         "alloc": _number(stats.get("Alloc")),

@@ -68,15 +68,6 @@ def lay_out(resident: Resident, stack: int, profiler: int, malloc_free: int) -> 
     )
 
 
-def objects_until_next_gc() -> int:
-    """Net allocations of tracked objects left before the next automatic young collection; 0 when
-    none is coming (collector disabled, or a threshold of 0)."""
-    threshold = gc.get_threshold()[0]
-    if not gc.isenabled() or threshold <= 0:
-        return 0
-    return max(threshold - gc.get_count()[0], 0)
-
-
 class MemStats(expvar.ExpVar):
     name = "memstats"
     prometheus = "expvar.contrib.memstats.prometheus.memstats_families"
@@ -93,6 +84,10 @@ class MemStats(expvar.ExpVar):
         mallocs, frees = _blocks.observe(objects)
         total_alloc, _ = _heap_bytes.observe(heap)
         gcs = watch.snapshot()
+        # Net allocations of tracked objects left before the next automatic young collection; 0
+        # when none is coming (collector disabled, or a threshold of 0).
+        threshold = gc.get_threshold()[0]
+        next_gc = max(threshold - gc.get_count()[0], 0) if gc.isenabled() and threshold > 0 else 0
         # Go's key order; see docs/contrib/memstats.md for each field's source.
         return {
             "Alloc": heap,
@@ -116,7 +111,7 @@ class MemStats(expvar.ExpVar):
             "BuckHashSys": layout.buck_hash_sys,
             "GCSys": 0,
             "OtherSys": layout.other_sys,
-            "NextGC": objects_until_next_gc(),
+            "NextGC": next_gc,
             "LastGC": gcs.last_gc_ns,
             "PauseTotalNs": gcs.pause_total_ns,
             "PauseNs": gcs.pause_ns,

@@ -50,7 +50,7 @@ class ProcessSampler:
         self._process: psutil.Process | None = None
         if hasattr(os, "register_at_fork"):
             # A fork while another thread holds the lock would leave the child's copy held.
-            os.register_at_fork(after_in_child=self._forget)
+            os.register_at_fork(after_in_child=self._unlock)
 
     def sample(self) -> dict[str, int | float]:
         with self._lock:
@@ -79,9 +79,8 @@ class ProcessSampler:
                 figures["cpu_percent"] = process.cpu_percent(interval=None)
         return figures
 
-    def _forget(self) -> None:
+    def _unlock(self) -> None:
         self._lock = threading.Lock()
-        self._process = None
 
 
 sampler = ProcessSampler()

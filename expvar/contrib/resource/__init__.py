@@ -1,3 +1,1 @@
 """Publish ``resource``: this process's getrusage(RUSAGE_SELF) figures (not on Windows)."""
-
-from __future__ import annotations

@@ -20,9 +20,5 @@ else:
 
         def value(self) -> dict[str, float | int]:
             usage = getrusage(RUSAGE_SELF)
-            figures: dict[str, float | int] = {
-                field: float(getattr(usage, f"ru_{field}")) for field in TIMES
-            }
-            for field in COUNTS:
-                figures[field] = int(getattr(usage, f"ru_{field}"))
-            return figures
+            times = {field: float(getattr(usage, f"ru_{field}")) for field in TIMES}
+            return {**times, **{field: int(getattr(usage, f"ru_{field}")) for field in COUNTS}}
