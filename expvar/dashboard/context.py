@@ -81,15 +81,27 @@ def build_dashboard(resolution: Resolution) -> Dashboard:
     sections = [
         AppSection(app, by_label[app.label]) for app in resolution.apps if app.label in by_label
     ]
-    shared = {collision.name: collision for collision in resolution.collisions}
     statuses = Counter(report.status for report in resolution.variables)
     statuses[COLLIDES] = sum(len(c.contenders) for c in resolution.collisions)
     signed = "\n".join(f"{r.app.label}\0{r.origin}\0{r.name}" for r in resolution.variables)
+    process = this_process()
     return Dashboard(
-        summary=_summary(resolution, len(sections)),
+        summary=Summary(
+            process=process,
+            python=platform.python_version(),
+            django=django.get_version(),
+            refreshed_at=datetime.datetime.fromtimestamp(
+                resolution.resolved_at, tz=datetime.timezone.utc
+            ),
+            uptime=format_uptime(resolution.resolved_at - process.started),
+            variables=len(resolution.variables),
+            names=len(resolution.published),
+            apps=len(sections),
+            took=format_duration(resolution.duration),
+        ),
         sections=sections,
         collisions=resolution.collisions,
-        shared=shared,
+        shared={collision.name: collision for collision in resolution.collisions},
         import_failures=resolution.import_failures,
         errors=resolution.errors,
         problems=resolution.problems,
@@ -98,23 +110,6 @@ def build_dashboard(resolution: Resolution) -> Dashboard:
             Facet(status, label, statuses[status]) for status, label in FACET_LABELS.items()
         ],
         signature=hashlib.blake2b(signed.encode(), digest_size=8).hexdigest(),
-    )
-
-
-def _summary(resolution: Resolution, apps: int) -> Summary:
-    process = this_process()
-    return Summary(
-        process=process,
-        python=platform.python_version(),
-        django=django.get_version(),
-        refreshed_at=datetime.datetime.fromtimestamp(
-            resolution.resolved_at, tz=datetime.timezone.utc
-        ),
-        uptime=format_uptime(resolution.resolved_at - process.started),
-        variables=len(resolution.variables),
-        names=len(resolution.published),
-        apps=apps,
-        took=format_duration(resolution.duration),
     )
 
 

@@ -53,9 +53,8 @@ def panel_scripts() -> list[str]:
 
 def render_panels(request: HttpRequest, resolution: Resolution) -> list[SafeString]:
     """Render every registered panel for this request and read, in registration order."""
-    contexts = [(panel, panel.context(request, resolution)) for panel in _panels]
     return [
         render_to_string(panel.template_name, context, request=request)
-        for panel, context in contexts
-        if context is not None
+        for panel in _panels
+        if (context := panel.context(request, resolution)) is not None
     ]

@@ -12,12 +12,12 @@ a refresh may be larger than it needs to be, never stale.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.cache import cache
 from django.http import HttpRequest
@@ -28,7 +28,6 @@ from expvar.dashboard.context import AppSection, Dashboard
 
 logger = logging.getLogger("expvar")
 
-ROWS_TEMPLATE = "expvar/dashboard/_rows.html"
 ROW_MARK = "<!--expvar:row-->"
 CELL_MARK = "<!--expvar:cell-->"
 ROW_ID_PREFIX = "expvar-v-"
@@ -55,11 +54,22 @@ class Rows:
 
 @dataclass(frozen=True)
 class RefreshParams:
-    """What a refresh says of its page: its token, the response it shows, its open values."""
+    """The page rows are for: its token, the response it shows now, its open values."""
 
     page: str
-    since: str
-    open_rows: frozenset[str]
+    since: str = ""
+    open_rows: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, request: HttpRequest) -> RefreshParams:
+        """Read ``?page=``, ``?shown=`` and ``?open=`` (row ids without their prefix)."""
+        page, since = request.GET.get("page", ""), request.GET.get("shown", "")
+        opened = [i for i in request.GET.get("open", "").split(",") if _OPEN_ID.fullmatch(i)]
+        return cls(
+            page=page if _TOKEN.fullmatch(page) else "",
+            since=since if _TOKEN.fullmatch(since) else "",
+            open_rows=frozenset(ROW_ID_PREFIX + i for i in opened[:MAX_OPEN]),
+        )
 
 
 def new_token() -> str:
@@ -67,46 +77,49 @@ def new_token() -> str:
     return secrets.token_hex(DIGEST_SIZE)
 
 
-def refresh_params(request: HttpRequest) -> RefreshParams:
-    """Read ``?page=``, ``?shown=`` and ``?open=`` (row ids without their prefix) of a poll."""
-    page = request.GET.get("page", "")
-    since = request.GET.get("shown", "")
-    opened = [i for i in request.GET.get("open", "").split(",") if _OPEN_ID.fullmatch(i)]
-    return RefreshParams(
-        page=page if _TOKEN.fullmatch(page) else "",
-        since=since if _TOKEN.fullmatch(since) else "",
-        open_rows=frozenset(ROW_ID_PREFIX + i for i in opened[:MAX_OPEN]),
-    )
+def digest(text: str, size: int = DIGEST_SIZE) -> bytes:
+    return hashlib.blake2b(text.encode(), digest_size=size).digest()
 
 
 def render_rows(request: HttpRequest, dashboard: Dashboard, params: RefreshParams) -> Rows:
     """Render the rows for a page, or for a refresh of the page ``params`` name."""
     reports = [report for section in dashboard.sections for report in section.reports]
     context = {"dashboard": dashboard, "reports": reports, "open_rows": params.open_rows}
-    chunks = render_to_string(ROWS_TEMPLATE, context, request=request).split(ROW_MARK)
+    chunks = render_to_string("expvar/dashboard/_rows.html", context, request=request)
     # The last chunk is what follows the last row's mark: a newline.
-    rows = [chunk.split(CELL_MARK) for chunk in chunks[:-1]]
-    # Each <tr> tag starts with its id, as _rows.html writes it.
-    ids = [parts[0].split('"', 2)[1] for parts in rows]
-    # What this response leaves the page showing: its id, which rows, each part's digest.
+    rows = [chunk.split(CELL_MARK) for chunk in chunks.split(ROW_MARK)[:-1]]
+    # What this response leaves the page showing: its id, which rows (each <tr> tag starts with
+    # its id, as _rows.html writes it), each part's digest.
     state = new_token()
-    layout = _digest("\n".join(ids).encode()).hex()
-    digests = [[_digest(part.encode()) for part in parts] for parts in rows]
-    previous = _recall(params.page, params.since, layout)
-    if params.page:
-        _remember(params.page, {"state": state, "layout": layout, "digests": digests})
+    layout = digest("\n".join(parts[0].split('"', 2)[1] for parts in rows)).hex()
+    digests = [[digest(part) for part in parts] for parts in rows]
+    entry = None
+    try:
+        if params.page:
+            if params.since:
+                entry = cache.get(CACHE_PREFIX + params.page)
+            current = {"state": state, "layout": layout, "digests": digests}
+            cache.set(CACHE_PREFIX + params.page, current, REMEMBER_FOR)
+    except Exception:  # a cache that fails costs a full refresh, not the refresh
+        logger.warning("expvar dashboard: the cache failed; sending every row", exc_info=True)
+    previous = None
+    if (
+        isinstance(entry, Mapping)
+        and (entry.get("state"), entry.get("layout")) == (params.since, layout)
+        and isinstance(entry.get("digests"), list)
+    ):
+        previous = entry["digests"]
     # Every row, unless the page shows these rows in as many parts (another version's may not).
     if previous is None or list(map(len, previous)) != list(map(len, digests)):
         sent = ["".join(parts) for parts in rows]
     else:
         sent = [_changes(*row) for row in zip(rows, previous, digests, strict=True)]
-    sections = []
-    start = 0
-    for section in dashboard.sections:
-        end = start + len(section.reports)
-        # Each part was rendered, and escaped, by the template.
-        sections.append((section, SafeString("".join(sent[start:end]))))
-        start = end
+    # Each part was rendered, and escaped, by the template.
+    remaining = iter(sent)
+    sections = [
+        (section, SafeString("".join(itertools.islice(remaining, len(section.reports)))))
+        for section in dashboard.sections
+    ]
     return Rows(sections, state, "full" if previous is None else "changes")
 
 
@@ -117,30 +130,3 @@ def _changes(parts: list[str], previous: list[bytes], current: list[bytes]) -> s
         return ""
     cells = zip(parts[1:-1], previous[1:-1], current[1:-1], strict=True)
     return parts[0] + "".join(part for part, old, new in cells if old != new) + parts[-1]
-
-
-def _digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=DIGEST_SIZE).digest()
-
-
-def _recall(page: str, since: str, layout: str) -> list[list[bytes]] | None:
-    if not page or not since:
-        return None
-    try:
-        entry = cache.get(CACHE_PREFIX + page)
-    except Exception:  # a cache that fails costs a full refresh, not the refresh
-        logger.warning("expvar dashboard: the cache failed; sending every row", exc_info=True)
-        return None
-    if not isinstance(entry, Mapping):
-        return None
-    if entry.get("state") != since or entry.get("layout") != layout:
-        return None
-    digests = entry.get("digests")
-    return digests if isinstance(digests, list) else None
-
-
-def _remember(page: str, entry: dict[str, Any]) -> None:
-    try:
-        cache.set(CACHE_PREFIX + page, entry, REMEMBER_FOR)
-    except Exception:  # the next refresh will be a full one
-        logger.warning("expvar dashboard: the cache failed; sending every row", exc_info=True)

@@ -96,14 +96,13 @@ def _render(
                 if marked
                 else f"{inner}{shown}: "
             )
-            if path is None:
-                _render(item, None, inner, out, key, marked=marked)
-            else:
+            key_path = None
+            if path is not None:
                 key_path = f"{path}{quoted}" if path == "[" else f"{path},{quoted}"
-                if isinstance(item, (dict, list)):
-                    _render(item, key_path, inner, out, key)
-                else:
-                    out.append(_leaf(item, key_path, key, parent))
+            if key_path is None or isinstance(item, (dict, list)):
+                _render(item, key_path, inner, out, key, marked=marked)
+            else:
+                out.append(_leaf(item, key_path, key, parent))
             out.append(",\n" if position < last else "\n")
         out.append(indent + "}")
     elif isinstance(value, list):
@@ -197,12 +196,10 @@ def unit_of(key: str, parent: str = "") -> str | None:
 
 def readable(value: float, unit: str) -> str:
     """Say ``value`` (counted in ``unit``) in the largest unit that keeps it above one."""
-    if unit in (BYTES, KIBIBYTES):
-        return _bytes(value * 1024 if unit == KIBIBYTES else value)
-    return _duration(value / 1e9 if unit == NANOSECONDS else value)
-
-
-def _bytes(value: float) -> str:
+    if unit not in (BYTES, KIBIBYTES):
+        return _duration(value / 1e9 if unit == NANOSECONDS else value)
+    if unit == KIBIBYTES:
+        value *= 1024
     units = ("B", "KiB", "MiB", "GiB", "TiB", "PiB")
     step = 0
     while abs(value) >= 1024 and step < len(units) - 1:

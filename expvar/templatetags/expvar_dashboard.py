@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -12,50 +11,43 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString
 
 from expvar.dashboard.context import format_duration
-from expvar.dashboard.rows import ROW_ID_PREFIX
+from expvar.dashboard.rows import ROW_ID_PREFIX, digest
 from expvar.dashboard.values import ShownValue, show
 from expvar.reports import Collision, KeyClash, KeyOrigin, VariableReport
 
 register = template.Library()
-
-
-def _digest(text: str) -> str:
-    return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
+register.filter("expvar_duration", format_duration)
 
 
 @register.filter
 def expvar_row_id(report: VariableReport) -> str:
     """Return the row's DOM id: stable across refreshes, whatever characters the name holds."""
     d = report.declaration
-    return ROW_ID_PREFIX + _digest(f"{d.app.label}\0{d.origin}\0{d.name}\0{d.position}")
+    return ROW_ID_PREFIX + digest(f"{d.app.label}\0{d.origin}\0{d.name}\0{d.position}", 6).hex()
 
 
 @register.filter
 def expvar_collision_id(name: str) -> str:
     """Return the DOM id of a shared name's entry in the collisions panel."""
-    return "expvar-c-" + _digest(name)
-
-
-def _shown(text: str | None, name: str, leaves: bool = True) -> ShownValue | None:
-    return None if text is None else show(text, name, leaves=leaves)
+    return "expvar-c-" + digest(name, 6).hex()
 
 
 @register.filter
-def expvar_shown(report: VariableReport) -> ShownValue | None:
-    """Return the report's value as the dashboard shows it, or None if it was not read."""
-    return _shown(report.text, report.name)
-
-
-@register.filter
-def expvar_row_shown(report: VariableReport, open_rows: frozenset[str]) -> ShownValue | None:
-    """Return a row's value as shown: a folded long value as plain text, without its leaves."""
-    return _shown(report.text, report.name, leaves=expvar_row_id(report) in open_rows)
+def expvar_shown(
+    report: VariableReport, open_rows: frozenset[str] | None = None
+) -> ShownValue | None:
+    """Return the report's value as shown, or None if it was not read; given the open rows,
+    a folded long value is shown as plain text, without its leaves."""
+    if report.text is None:
+        return None
+    leaves = open_rows is None or expvar_row_id(report) in open_rows
+    return show(report.text, report.name, leaves=leaves)
 
 
 @register.filter
 def expvar_merged_shown(collision: Collision) -> ShownValue | None:
     """Return a merge's published value as the dashboard shows it."""
-    return _shown(collision.merged_text, collision.name)
+    return None if collision.merged_text is None else show(collision.merged_text, collision.name)
 
 
 @dataclass(frozen=True)
@@ -79,32 +71,19 @@ def expvar_merged_keys(collision: Collision) -> list[MergedKey]:
         while path and path not in given:
             path = path[:-1]
         clashes.setdefault(path, []).append(clash)
-    return [
-        MergedKey(
-            path=".".join(origin.path),
-            origin=origin,
-            value=_compact(_at(collision.merged, origin.path)),
-            clashes=clashes.get(origin.path, []),
-        )
-        for origin in collision.key_origins
-    ]
+    keys = []
+    for origin in collision.key_origins:
+        value = collision.merged
+        for key in origin.path:
+            value = value.get(key) if isinstance(value, dict) else None
+        dotted = ".".join(origin.path)
+        keys.append(MergedKey(dotted, origin, expvar_json(value), clashes.get(origin.path, [])))
+    return keys
 
 
 @register.filter
 def expvar_json(value: Any) -> str:
     """Return ``value`` as compact JSON text."""
-    return _compact(value)
-
-
-def _at(value: Any, path: tuple[str, ...]) -> Any:
-    for key in path:
-        if not isinstance(value, dict):
-            return None
-        value = value.get(key)
-    return value
-
-
-def _compact(value: Any) -> str:
     try:
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
     except (TypeError, ValueError):
@@ -115,9 +94,6 @@ def _compact(value: Any) -> str:
 def expvar_collision_of(name: str, shared: dict[str, Collision]) -> Collision | None:
     """Return the collision of a name declared more than once, or None."""
     return shared.get(name)
-
-
-register.filter("expvar_duration", format_duration)
 
 
 @register.filter
