@@ -101,6 +101,7 @@ class CacheStore:
             f"the expvar store (cache alias {config.alias!r}, {backend.path.rsplit('.', 1)[-1]})"
         )
         self._ttl = heartbeat.ttl_for(config.heartbeat) if config.heartbeat else 0
+        self._flush_period = config.flush_interval or RETRY_PERIOD
         self._reset_process_state()
 
     def _reset_process_state(self) -> None:
@@ -154,8 +155,7 @@ class CacheStore:
                     self._buffer.dropped,
                     self.config.max_pending,
                 )
-        if self._ticker is None:
-            self._start()
+        self.serving()
         if self.config.flush_interval == 0:
             self._write_now()
 
@@ -374,9 +374,8 @@ class CacheStore:
         with self._start_lock:
             if self._ticker is not None or self._closed:
                 return
-            flush_period = self.config.flush_interval or RETRY_PERIOD
-            period = min(flush_period, self.config.heartbeat or flush_period)
-            self._next_flush = time.monotonic() + flush_period
+            period = min(self._flush_period, self.config.heartbeat or self._flush_period)
+            self._next_flush = time.monotonic() + self._flush_period
             self._ticker = Ticker("expvar-push", period, self._tick)
             self._ticker.start()
 
@@ -386,7 +385,7 @@ class CacheStore:
         with self._tick_lock:
             now = time.monotonic()
             if now >= self._next_flush:
-                self._next_flush = now + (self.config.flush_interval or RETRY_PERIOD)
+                self._next_flush = now + self._flush_period
                 if self._buffer:
                     self.flush()
             if self._ttl and now >= self._next_beat and self._health.may_try():

@@ -89,11 +89,9 @@ class LocalStore:
 
     def serving(self) -> None:
         """Called as each request starts: a chance to start background work lazily."""
-        return None
 
     def close(self) -> None:
         """Write what is pending and stop background work (at exit, or when replaced)."""
-        return None
 
     # Forks copy only the forking thread: ``before_fork`` holds the locks a fork must not copy
     # half-way, ``after_fork_parent`` lets go of them, ``after_fork`` (in the child) forgets what
