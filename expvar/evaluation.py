@@ -190,26 +190,21 @@ class Evaluator:
 
         With ``timeout`` None every value is read in the calling thread: no hand-off, and no
         protection from a ``value()`` that hangs. So are the declarations at the positions
-        ``in_place``, which the caller knows read this process's memory and cannot hang; they
-        are read while the pool reads the others.
+        ``in_place``, which the caller knows read this process's memory and cannot hang.
         """
         if timeout is None:
             return [self._read(d, max_bytes) for d in declarations]
-        if not in_place:
-            return self._waited_for(self._reading(declarations, timeout, max_bytes))
         handed = [d for i, d in enumerate(declarations) if i not in in_place]
-        waits = self._reading(handed, timeout, max_bytes) if handed else None
-        first = next(waits) if waits is not None else None  # the pool starts on these
-        read = {i: self._read(declarations[i], max_bytes) for i in in_place}
-        others = iter(self._waited_for(waits, first) if waits is not None else ())
-        return [read[i] if i in read else next(others) for i in range(len(declarations))]
+        from_pool = iter(self._waited_for(self._reading(handed, timeout, max_bytes)))
+        return [
+            self._read(d, max_bytes) if i in in_place else next(from_pool)
+            for i, d in enumerate(declarations)
+        ]
 
     @staticmethod
-    def _waited_for(
-        waits: Waits, first: tuple[Future[None], float] | None = None
-    ) -> list[VariableReport]:
+    def _waited_for(waits: Waits) -> list[VariableReport]:
         try:
-            future, seconds = first or next(waits)
+            future, seconds = next(waits)
             while True:
                 wait([future], timeout=seconds)
                 future, seconds = waits.send(None)
@@ -218,24 +213,40 @@ class Evaluator:
             return reports
 
     async def evaluate_async(
-        self, declarations: Sequence[Declaration], timeout: float | None, max_bytes: int
+        self,
+        declarations: Sequence[Declaration],
+        timeout: float | None,
+        max_bytes: int,
+        in_place: Collection[int] = (),
     ) -> list[VariableReport]:
         """``evaluate()`` for async views: nothing blocks the event loop.
 
         ``async def value()`` variables are awaited on the loop, all at once, under the same
-        timeout; the others are read by the pool as ``evaluate()`` reads them, and awaited.
+        timeout; the others are read by the pool as ``evaluate()`` reads them, and awaited, but
+        for the ``in_place`` ones, which are read on the loop.
         """
-        awaited = [d for d in declarations if d.is_async]
-        threaded = [d for d in declarations if not d.is_async]
+        awaited: list[Declaration] = []
+        here: list[Declaration] = []
+        threaded: list[Declaration] = []
+        for i, declaration in enumerate(declarations):
+            if declaration.is_async:
+                awaited.append(declaration)
+            elif timeout is None or i in in_place:
+                here.append(declaration)
+            else:
+                threaded.append(declaration)
+        read_here = [self._read(d, max_bytes) for d in here]
+        read: list[VariableReport] = []  # with no timeout, nothing is threaded
         if timeout is None:
-            read = [self._read(d, max_bytes) for d in threaded]
             on_loop = [await read_value_async(d, max_bytes) for d in awaited]
         else:
             read, on_loop = await asyncio.gather(
                 self._waited(self._reading(threaded, timeout, max_bytes)),
                 self._awaited(awaited, timeout, max_bytes),
             )
-        by_declaration = dict(zip([*threaded, *awaited], [*read, *on_loop], strict=True))
+        by_declaration = dict(
+            zip([*here, *threaded, *awaited], [*read_here, *read, *on_loop], strict=True)
+        )
         return [by_declaration[d] for d in declarations]
 
     @staticmethod

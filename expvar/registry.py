@@ -87,7 +87,7 @@ class Layout:
     # Per name, in output order: the name, the name as JSON, and its declarations' positions.
     plan: tuple[tuple[str, str, tuple[int, ...]], ...] = ()
     # The positions of the push declarations.
-    pushed: tuple[int, ...] = ()
+    pushed: frozenset[int] = frozenset()
 
     @classmethod
     def of(cls, declarations: Iterable[Declaration]) -> Layout:
@@ -98,7 +98,7 @@ class Layout:
             by_name.setdefault(declaration.name, []).append(declaration)
             positions.setdefault(declaration.name, []).append(index)
         plan = tuple((name, quote_name(name), tuple(positions[name])) for name in sorted(positions))
-        pushed = tuple(index for index, d in enumerate(ordered) if d.kind == PUSH)
+        pushed = frozenset(index for index, d in enumerate(ordered) if d.kind == PUSH)
         return cls(ordered, by_name, plan, pushed)
 
     @property

@@ -94,10 +94,8 @@ def resolve(registry: Registry | None = None) -> Resolution:
     layout = registry.layout
     started = time.perf_counter()
     resolved_at = time.time()
-    # Push variables of a local store are this process's memory: nothing there can hang.
-    in_place = frozenset(layout.pushed) if layout.pushed and current().in_memory else ()
     reports = evaluator.evaluate(
-        layout.declarations, config.timeout, config.max_value_bytes, in_place
+        layout.declarations, config.timeout, config.max_value_bytes, _in_place(layout)
     )
     return _decide_names(registry, layout, reports, resolved_at, started)
 
@@ -110,9 +108,14 @@ async def resolve_async(registry: Registry | None = None) -> Resolution:
     started = time.perf_counter()
     resolved_at = time.time()
     reports = await evaluator.evaluate_async(
-        layout.declarations, config.timeout, config.max_value_bytes
+        layout.declarations, config.timeout, config.max_value_bytes, _in_place(layout)
     )
     return _decide_names(registry, layout, reports, resolved_at, started)
+
+
+def _in_place(layout: Layout) -> frozenset[int]:
+    # Push variables of a local store are this process's memory: nothing there can hang.
+    return layout.pushed if layout.pushed and current().in_memory else frozenset()
 
 
 def _decide_names(

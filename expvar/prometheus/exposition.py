@@ -109,13 +109,6 @@ class _Owners:
     def take(self, family: Family, name: str) -> str | None:
         """Claim the names this family needs for ``name``; return who has one already, or None."""
         series, families = self.series, self.families
-        if family.type == "gauge" and len(family.samples) == 1:  # most variables: one number
-            only = family.name + family.samples[0].suffix
-            kept = series.get(only) or families.get(only, name)
-            if kept != name or only in series:
-                return kept
-            series[only] = name
-            return None
         names = family.series_names()
         for one in names:
             if one in series:

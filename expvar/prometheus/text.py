@@ -32,9 +32,7 @@ def render(families: Sequence[Family], openmetrics: bool) -> str:
             lines.append(_header(base, kind, help_text))
         for suffix, labels, value in samples:
             text = str(value) if type(value) is int else number(value)
-            lines.append(
-                f"{base}{suffix}{_labels(labels)} {text}" if labels else f"{base}{suffix} {text}"
-            )
+            lines.append(f"{base}{suffix}{_labels(labels)} {text}")
     if openmetrics:
         lines.append("# EOF")
     return "\n".join(lines) + "\n" if lines else ""

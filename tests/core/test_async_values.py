@@ -130,3 +130,29 @@ def test_the_async_view_serves_loopback_never_cached() -> None:
 @override_settings(EXPVAR_ACCESS=lambda request: 1 / 0)
 def test_a_raising_access_policy_denies_in_the_async_view_too() -> None:
     assert get_async().status_code == 403
+
+
+def test_async_views_read_in_place_positions_on_the_loop_and_the_rest_in_the_pool() -> None:
+    threads: dict[str, str] = {}
+
+    def noting(name: str) -> Any:
+        def read() -> str:
+            threads[name] = threading.current_thread().name
+            return name
+
+        return read
+
+    declarations = [
+        Declaration(name=name, app=APPS["first"], origin=f"tests.{name}", read=noting(name))
+        for name in ("pulled", "in_place")
+    ]
+    declarations.append(declare_async("awaited", answer, position=2))
+
+    async def read() -> tuple[list[Any], str]:
+        reports = await Evaluator().evaluate_async(declarations, 0.5, 10_000, frozenset({1}))
+        return reports, threading.current_thread().name
+
+    reports, loop_thread = asyncio.run(read())
+    assert [r.value for r in reports] == ["pulled", "in_place", 7]
+    assert threads["in_place"] == loop_thread
+    assert threads["pulled"].startswith("expvar-reader")
