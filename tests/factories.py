@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -35,3 +36,13 @@ def declare(
 
 def registry_of(*declarations: Declaration) -> Registry:
     return Registry(Discovery(apps=tuple(APPS.values()), declarations=declarations))
+
+
+def noting_thread(name: str, threads: dict[str, str]) -> Callable[[], str]:
+    """A value() that returns ``name`` and notes in ``threads`` which thread read it."""
+
+    def read() -> str:
+        threads[name] = threading.current_thread().name
+        return name
+
+    return read

@@ -15,7 +15,7 @@ from expvar.evaluation import Evaluator
 from expvar.registry import Declaration
 from expvar.resolution import resolve, resolve_async
 from expvar.views import AsyncExpVarView
-from tests.factories import APPS, registry_of
+from tests.factories import APPS, noting_thread, registry_of
 
 
 def declare_async(name: str, read: Any, position: int = 0) -> Declaration:
@@ -135,15 +135,10 @@ def test_a_raising_access_policy_denies_in_the_async_view_too() -> None:
 def test_async_views_read_in_place_positions_on_the_loop_and_the_rest_in_the_pool() -> None:
     threads: dict[str, str] = {}
 
-    def noting(name: str) -> Any:
-        def read() -> str:
-            threads[name] = threading.current_thread().name
-            return name
-
-        return read
-
     declarations = [
-        Declaration(name=name, app=APPS["first"], origin=f"tests.{name}", read=noting(name))
+        Declaration(
+            name=name, app=APPS["first"], origin=f"tests.{name}", read=noting_thread(name, threads)
+        )
         for name in ("pulled", "in_place")
     ]
     declarations.append(declare_async("awaited", answer, position=2))

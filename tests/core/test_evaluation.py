@@ -12,7 +12,7 @@ from django.test import override_settings
 
 from expvar.evaluation import Evaluator
 from expvar.resolution import resolve
-from tests.factories import declare, registry_of
+from tests.factories import declare, noting_thread, registry_of
 
 
 @pytest.fixture
@@ -241,18 +241,11 @@ def test_in_place_positions_are_read_on_the_calling_thread_the_others_by_the_poo
 ) -> None:
     threads: dict[str, str] = {}
 
-    def noting(name: str) -> Any:
-        def read() -> str:
-            threads[name] = threading.current_thread().name
-            return name
-
-        return read
-
     declarations = [
-        declare("pulled", noting("pulled"), position=0),
-        declare("in_place", noting("in_place"), position=1),
+        declare("pulled", noting_thread("pulled", threads), position=0),
+        declare("in_place", noting_thread("in_place", threads), position=1),
         declare("stuck", hang_until(release), position=2),
-        declare("last", noting("last"), position=3),
+        declare("last", noting_thread("last", threads), position=3),
     ]
     reports = Evaluator().evaluate(declarations, 0.2, 10_000, in_place=frozenset({1, 3}))
     assert [r.value for r in reports] == ["pulled", "in_place", None, "last"]
