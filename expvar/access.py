@@ -13,7 +13,7 @@ from typing import Any
 from asgiref.sync import iscoroutinefunction, sync_to_async
 from django.http import HttpRequest
 
-from expvar.conf import IPNetwork, get_config
+from expvar.conf import get_config
 
 logger = logging.getLogger("expvar")
 
@@ -35,7 +35,11 @@ async def is_allowed_async(request: HttpRequest) -> bool:
     policy = get_config().access
     try:
         if policy is None:
-            return _allowed_by_address_or_token(request) or _is_staff(await _auser(request))
+            if _allowed_by_address_or_token(request):
+                return True
+            # request.auser() comes with AuthenticationMiddleware; without it there is no user.
+            auser = getattr(request, "auser", None)
+            return _is_staff(await auser() if auser is not None else None)
         if iscoroutinefunction(policy):
             return bool(await policy(request))
         return bool(await sync_to_async(policy)(request))
@@ -51,9 +55,11 @@ def default_policy(request: HttpRequest) -> bool:
 
 def _allowed_by_address_or_token(request: HttpRequest) -> bool:
     # Before the user: a monitor's poll then costs no session lookup.
-    address = client_address(request)
+    address = _parse_address(request.META.get("REMOTE_ADDR") or "")  # never X-Forwarded-For
     if address is not None and (
-        address.is_loopback or _in_networks(address, get_config().networks)
+        address.is_loopback
+        # An IPv4 address and an IPv6 network can share bits: only the same version compares.
+        or any(address in net for net in get_config().networks if address.version == net.version)
     ):
         return True
     return has_token(request)
@@ -61,21 +67,6 @@ def _allowed_by_address_or_token(request: HttpRequest) -> bool:
 
 def _is_staff(user: Any) -> bool:
     return user is not None and bool(user.is_active and user.is_staff)
-
-
-async def _auser(request: HttpRequest) -> Any:
-    # request.auser() comes with AuthenticationMiddleware; without it there is no user.
-    auser = getattr(request, "auser", None)
-    return await auser() if auser is not None else None
-
-
-def _in_networks(address: IPAddress, networks: tuple[IPNetwork, ...]) -> bool:
-    return any(address in network for network in networks if address.version == network.version)
-
-
-def client_address(request: HttpRequest) -> IPAddress | None:
-    """Return REMOTE_ADDR as an address; X-Forwarded-For is never consulted."""
-    return _parse_address(request.META.get("REMOTE_ADDR") or "")
 
 
 @lru_cache(maxsize=1024)
@@ -94,22 +85,14 @@ def has_token(request: HttpRequest) -> bool:
     token = get_config().token
     if token is None:
         return False
-    offered = offered_token(request.META.get("HTTP_AUTHORIZATION", ""))
-    if not offered:
-        return False
-    return hmac.compare_digest(offered.encode(), token.encode())
-
-
-def offered_token(header: str) -> str:
-    """Return the token or Basic password an Authorization header carries, or ''."""
-    scheme, _, credentials = header.strip().partition(" ")
-    credentials = credentials.strip()
-    if scheme.lower() == "bearer":
-        return credentials
+    scheme, _, credentials = request.META.get("HTTP_AUTHORIZATION", "").strip().partition(" ")
+    offered = credentials.strip()
     if scheme.lower() == "basic":
         try:
-            decoded = base64.b64decode(credentials, validate=True).decode()
+            offered = base64.b64decode(offered, validate=True).decode().partition(":")[2]
         except (binascii.Error, UnicodeDecodeError):
-            return ""
-        return decoded.partition(":")[2]
-    return ""
+            return False
+    elif scheme.lower() != "bearer":
+        return False
+    # The parsed token is never empty, so an empty offer never matches.
+    return hmac.compare_digest(offered.encode(), token.encode())

@@ -15,8 +15,7 @@ from expvar.registry import get_registry
 def check_settings(**kwargs: Any) -> list[CheckMessage]:
     config = get_config()
     messages = [issue.as_check() for issue in config.issues]
-    known = {config.name for config in apps.get_app_configs()}
-    known |= {config.label for config in apps.get_app_configs()}
+    known = {name for app in apps.get_app_configs() for name in (app.name, app.label)}
     for entry in sorted(config.skip - known):
         messages.append(
             Warning(
@@ -32,7 +31,9 @@ def check_settings(**kwargs: Any) -> list[CheckMessage]:
 def check_declarations(**kwargs: Any) -> list[CheckMessage]:
     registry = get_registry()
     messages: list[CheckMessage] = []
-    for name, declarations in registry.layout.shared_names.items():
+    for name, declarations in registry.by_name.items():
+        if len(declarations) < 2:
+            continue
         who = ", ".join(f"{d.origin} (app {d.app.label!r})" for d in declarations)
         messages.append(
             Warning(
@@ -53,6 +54,5 @@ def check_declarations(**kwargs: Any) -> list[CheckMessage]:
                 id="expvar.W002",
             )
         )
-    for problem in registry.problems:
-        messages.append(Warning(problem.message, id="expvar.W003"))
+    messages += [Warning(problem.message, id="expvar.W003") for problem in registry.problems]
     return messages

@@ -34,39 +34,25 @@ def discover(
     failures: list[ImportFailure] = []
     problems: list[Problem] = []
     for index, config in enumerate(app_configs):
-        source = AppSource(
-            label=config.label,
-            name=config.name,
-            verbose_name=str(config.verbose_name),
-            index=index,
-        )
+        source = AppSource(config.label, config.name, str(config.verbose_name), index)
         sources.append(source)
         if config.name in skipped or config.label in skipped:
             continue
-        module = _import_vars(config, source, failures)
-        if module is not None:
+        if config.module is None or not module_has_submodule(config.module, VARS_MODULE):
+            continue
+        module_name = f"{config.name}.{VARS_MODULE}"
+        try:
+            module = importlib.import_module(module_name)
+        except Exception as exc:
+            logger.exception("expvar: could not import %s", module_name)
+            failures.append(_failure(source, module_name, exc))
+        else:
             declarations.extend(_collect(module, source, failures, problems))
     return Discovery(tuple(sources), tuple(declarations), tuple(failures), tuple(problems), skipped)
 
 
-def _import_vars(
-    config: AppConfig, source: AppSource, failures: list[ImportFailure]
-) -> ModuleType | None:
-    if config.module is None or not module_has_submodule(config.module, VARS_MODULE):
-        return None
-    module_name = f"{config.name}.{VARS_MODULE}"
-    try:
-        return importlib.import_module(module_name)
-    except Exception as exc:
-        logger.exception("expvar: could not import %s", module_name)
-        failures.append(_failure(source, module_name, exc))
-        return None
-
-
 def _failure(source: AppSource, where: str, exc: BaseException) -> ImportFailure:
-    return ImportFailure(
-        app=source, module=where, error=describe(exc), traceback=traceback.format_exc()
-    )
+    return ImportFailure(source, where, describe(exc), traceback.format_exc())
 
 
 def _collect(
@@ -93,17 +79,22 @@ def _collect(
             failures.append(_failure(source, origin, exc))
             continue
         if not isinstance(name, str) or not name:
-            problems.append(
-                Problem(
-                    app=source,
-                    origin=origin,
-                    message=(
-                        f"{origin} has no name (got {name!r}), so it is not published. "
-                        'Set `name = "..."` on the class, or `abstract = True` if it is a base.'
-                    ),
-                )
+            message = (
+                f"{origin} has no name (got {name!r}), so it is not published. "
+                'Set `name = "..."` on the class, or `abstract = True` if it is a base.'
             )
+            problems.append(Problem(source, origin, message))
             continue
+        ttl = attribute.cache_ttl
+        if ttl is not None and not (
+            isinstance(ttl, (int, float)) and not isinstance(ttl, bool) and ttl >= 0
+        ):
+            message = (
+                f"{origin}.cache_ttl is {ttl!r}; it must be a number of seconds >= 0 or None. "
+                "The value is read on every request until this is fixed."
+            )
+            problems.append(Problem(source, origin, message))
+            ttl = None
         declarations.append(
             Declaration(
                 name=name,
@@ -112,29 +103,8 @@ def _collect(
                 read=instance.value,
                 variable=instance,
                 is_async=inspect.iscoroutinefunction(instance.value),
-                cache_ttl=_cache_ttl(attribute, source, origin, problems),
+                cache_ttl=float(ttl) if ttl else None,  # 0 caches nothing
                 position=len(declarations),
             )
         )
     return declarations
-
-
-def _cache_ttl(
-    cls: type[ExpVar], source: AppSource, origin: str, problems: list[Problem]
-) -> float | None:
-    ttl = cls.cache_ttl
-    if ttl is None:
-        return None
-    if isinstance(ttl, (int, float)) and not isinstance(ttl, bool) and ttl >= 0:
-        return float(ttl) or None
-    problems.append(
-        Problem(
-            app=source,
-            origin=origin,
-            message=(
-                f"{origin}.cache_ttl is {ttl!r}; it must be a number of seconds >= 0 or None. "
-                "The value is read on every request until this is fixed."
-            ),
-        )
-    )
-    return None

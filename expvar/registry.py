@@ -9,7 +9,7 @@ request that took one sees a consistent set.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -101,10 +101,6 @@ class Layout:
         pushed = frozenset(index for index, d in enumerate(ordered) if d.kind == PUSH)
         return cls(ordered, by_name, plan, pushed)
 
-    @property
-    def shared_names(self) -> dict[str, list[Declaration]]:
-        return {name: found for name, found in self.by_name.items() if len(found) > 1}
-
 
 class PushVariable(Protocol):
     name: str
@@ -174,55 +170,40 @@ class Registry:
             # Before start-up no app is known: push variables wait to be published.
             self.apps, self.layout = (), Layout()
             return
+        from django.apps import apps as django_apps  # here: `import expvar` needs no Django setup
+
         apps = list(discovery.apps)
-        pushed = _push_declarations(self._pushed, apps, discovery)
-        self.apps = tuple(apps)
-        self.layout = Layout.of([*discovery.declarations, *pushed])
-
-
-def _push_declarations(
-    variables: Sequence[PushVariable], apps: list[AppSource], discovery: Discovery
-) -> list[Declaration]:
-    """Declare push variables under their apps, adding the ``project`` source if needed."""
-    from django.apps import apps as django_apps  # here: `import expvar` needs no Django setup
-
-    by_label = {app.label: app for app in apps}
-    declarations = []
-    for position, variable in enumerate(variables):
-        config = django_apps.get_containing_app_config(variable.module)
-        if config is None:
-            source = by_label.get(PROJECT_LABEL) or _project_source(apps, by_label)
-        elif config.name in discovery.skip or config.label in discovery.skip:
-            continue
-        elif config.label in by_label:
-            source = by_label[config.label]
-        else:
-            continue  # a discovery of some apps only
-        declarations.append(
-            Declaration(
-                name=variable.name,
-                app=source,
-                origin=variable.origin,
-                read=variable.value,
-                variable=variable,
-                kind=PUSH,
-                position=position,
+        by_label = {app.label: app for app in apps}
+        declarations = list(discovery.declarations)
+        for position, variable in enumerate(self._pushed):
+            config = django_apps.get_containing_app_config(variable.module)
+            if config is None:
+                if PROJECT_LABEL not in by_label:
+                    # Created outside any installed app (settings.py, a script): listed last.
+                    index = max((app.index for app in apps), default=-1) + 1
+                    project = AppSource(PROJECT_LABEL, PROJECT_LABEL, "Project", index)
+                    apps.append(project)
+                    by_label[PROJECT_LABEL] = project
+                source = by_label[PROJECT_LABEL]
+            elif config.name in discovery.skip or config.label in discovery.skip:
+                continue
+            elif config.label in by_label:
+                source = by_label[config.label]
+            else:
+                continue  # a discovery of some apps only
+            declarations.append(
+                Declaration(
+                    name=variable.name,
+                    app=source,
+                    origin=variable.origin,
+                    read=variable.value,
+                    variable=variable,
+                    kind=PUSH,
+                    position=position,
+                )
             )
-        )
-    return declarations
-
-
-def _project_source(apps: list[AppSource], by_label: dict[str, AppSource]) -> AppSource:
-    # Variables created outside any installed app (settings.py, a script) are listed last.
-    source = AppSource(
-        label=PROJECT_LABEL,
-        name=PROJECT_LABEL,
-        verbose_name="Project",
-        index=max((app.index for app in apps), default=-1) + 1,
-    )
-    apps.append(source)
-    by_label[PROJECT_LABEL] = source
-    return source
+        self.apps = tuple(apps)
+        self.layout = Layout.of(declarations)
 
 
 _registry = Registry()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -40,13 +40,15 @@ def render_listing(resolution: Resolution) -> Iterator[str]:
         if not reports:
             continue
         yield f"{app.verbose_name} ({app.name})"
-        yield from _table(
-            ("NAME", "CLASS", "STATUS", "TIME"),
-            [(r.name, r.origin, r.status_label, _ms(r.duration)) for r in reports],
-        )
+        rows = [("NAME", "CLASS", "STATUS", "TIME")]
+        rows += [(r.name, r.origin, r.status_label, _ms(r.duration)) for r in reports]
+        widths = [max(map(len, column)) for column in zip(*rows, strict=True)]
+        for row in rows:
+            cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+            yield ("  " + "  ".join(cells)).rstrip()
         yield ""
-    yield from _collisions(resolution)
-    yield from _errors(resolution)
+    yield from _section("Collisions and merges", _collisions(resolution))
+    yield from _section("Errors", _errors(resolution))
     yield (
         f"{len(resolution.variables)} variables from {len(by_app)} apps, "
         f"{len(resolution.published)} names published, resolved in "
@@ -54,12 +56,14 @@ def render_listing(resolution: Resolution) -> Iterator[str]:
     )
 
 
+def _section(title: str, lines: Iterable[str]) -> Iterator[str]:
+    body = list(lines)
+    yield f"{title}:" if body else f"{title}: none"
+    yield from body
+    yield ""
+
+
 def _collisions(resolution: Resolution) -> Iterator[str]:
-    if not resolution.collisions:
-        yield "Collisions and merges: none"
-        yield ""
-        return
-    yield "Collisions and merges:"
     for collision in resolution.collisions:
         who = ", ".join(f"{c.app.label} ({c.origin})" for c in collision.contenders)
         if collision.rule == MERGE:
@@ -76,32 +80,15 @@ def _collisions(resolution: Resolution) -> Iterator[str]:
             yield f"    winner: {collision.winner.app.label} ({collision.winner.origin})"
         else:
             yield f"  {collision.name}: collision between {who}; every contender failed"
-    yield ""
 
 
 def _errors(resolution: Resolution) -> Iterator[str]:
-    failures = resolution.import_failures
-    errors = resolution.errors
-    problems = resolution.problems
-    if not (failures or errors or problems):
-        yield "Errors: none"
-        yield ""
-        return
-    yield "Errors:"
-    for failure in failures:
+    for failure in resolution.import_failures:
         yield f"  {failure.module} (app {failure.app.label}): import failed: {failure.error}"
-    for report in errors:
+    for report in resolution.errors:
         yield f"  {report.name} ({report.origin}): {report.status_label}: {report.error}"
-    for problem in problems:
+    for problem in resolution.problems:
         yield f"  {problem.origin}: {problem.message}"
-    yield ""
-
-
-def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> Iterator[str]:
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    for row in [header, *rows]:
-        cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
-        yield ("  " + "  ".join(cells)).rstrip()
 
 
 def _ms(seconds: float) -> str:
