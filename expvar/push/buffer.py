@@ -25,12 +25,8 @@ def combine(earlier: Op | None, later: Op) -> Op:
     kind, value = earlier
     delta = later[1]
     assert isinstance(delta, int)
-    if kind == ADD and isinstance(value, int):
-        return (ADD, value + delta)
-    if kind == SET and isinstance(value, int):
-        return (SET, value + delta)
-    # An add after a delete starts the cell again from zero.
-    return (SET, delta)
+    # A number is added to; an add after a delete (or a set of text) starts again from zero.
+    return (kind, value + delta) if isinstance(value, int) else (SET, delta)
 
 
 class Buffer:
@@ -56,14 +52,11 @@ class Buffer:
             ops = self.ops
             for cell, delta, mark in updates:
                 earlier = ops.get(cell)
-                if earlier is None:
-                    if len(ops) >= self.max_cells:
-                        self.dropped += 1
-                        kept = False
-                        continue
-                    ops[cell] = (ADD, delta)
-                else:
-                    ops[cell] = combine(earlier, (ADD, delta))
+                if earlier is None and len(ops) >= self.max_cells:
+                    self.dropped += 1
+                    kept = False
+                    continue
+                ops[cell] = combine(earlier, (ADD, delta))
                 if mark is not None:
                     self.marks[mark] = True
         return kept

@@ -123,25 +123,21 @@ UNSUITABLE = {
 
 def classify(path: str) -> Backend | str:
     """Return how to use the backend at ``path``, or why it cannot hold shared counters."""
-    if path in SUITABLE:
-        return SUITABLE[path]
-    if path in UNSUITABLE:
-        return UNSUITABLE[path]
+    known: dict[str, Backend | str] = {**UNSUITABLE, **SUITABLE}
+    if path in known:
+        return known[path]
     try:
         cls = import_string(path)
     except ImportError as exc:
         return f"cannot be imported ({exc})"
     # A subclass of a known backend is taken to behave like it.
-    for known, reason in UNSUITABLE.items():
-        if issubclass(cls, import_string(known)):
-            return reason
-    for known, backend in SUITABLE.items():
+    for base_path, how in known.items():
         try:
-            base = import_string(known)
-        except ImportError:
+            base = import_string(base_path)
+        except ImportError:  # django-redis is not installed
             continue
         if issubclass(cls, base):
-            return replace(backend, path=path)
+            return how if isinstance(how, str) else replace(how, path=path)
     return (
         "is not known to make incr() and add() atomic on a server every process shares "
         f"(known: {', '.join(SUITABLE)})"
@@ -165,14 +161,11 @@ class StoreConfig:
 
 def parse_store(value: Any, caches: Any) -> tuple[StoreConfig, list[Issue]]:
     """Read ``EXPVAR_STORE``; with any issue, push variables count in this process only."""
-    config, issues = _parse(value)
-    if config is not None and config.backend == CACHE:
-        backend, issues = _cache_backend(config.alias, caches)
-        config = replace(config, cache=backend) if backend is not None else None
+    config, issues = _parse(value, caches)
     return config or StoreConfig(issues=tuple(issues)), issues
 
 
-def _parse(value: Any) -> tuple[StoreConfig | None, list[Issue]]:
+def _parse(value: Any, caches: Any) -> tuple[StoreConfig | None, list[Issue]]:
     if value == LOCAL:
         return StoreConfig(), []
     if not isinstance(value, dict):
@@ -249,8 +242,22 @@ def _parse(value: Any) -> tuple[StoreConfig | None, list[Issue]]:
         )
     if issues:
         return None, issues
-    config = StoreConfig(CACHE, alias, prefix, max_pending=max_pending, **seconds)
-    return config, []
+    params = caches.get(alias) if isinstance(caches, dict) else None
+    if not isinstance(params, dict):
+        return None, [_not_a_cache(alias)]
+    path = str(params.get("BACKEND", ""))
+    how = classify(path)
+    if isinstance(how, str):
+        return None, [
+            Issue(
+                "expvar.E034",
+                f"CACHES[{alias!r}] uses {path}, which {how}; push variables cannot be shared "
+                "through it, and count in each process until it is fixed.",
+                "Point the alias at django.core.cache.backends.redis.RedisCache (or django-redis), "
+                'or set EXPVAR_STORE = "local" to count per process.',
+            )
+        ]
+    return StoreConfig(CACHE, alias, prefix, **seconds, max_pending=max_pending, cache=how), []
 
 
 def _not_a_cache(alias: Any) -> Issue:
@@ -260,22 +267,3 @@ def _not_a_cache(alias: Any) -> Issue:
         f"Add CACHES[{alias!r}] pointing at the Redis server every process "
         'shares, or name an existing alias (for example "ALIAS": "default").',
     )
-
-
-def _cache_backend(alias: str, caches: Any) -> tuple[Backend | None, list[Issue]]:
-    params = caches.get(alias) if isinstance(caches, dict) else None
-    if not isinstance(params, dict):
-        return None, [_not_a_cache(alias)]
-    path = str(params.get("BACKEND", ""))
-    backend = classify(path)
-    if isinstance(backend, Backend):
-        return backend, []
-    return None, [
-        Issue(
-            "expvar.E034",
-            f"CACHES[{alias!r}] uses {path}, which {backend}; push variables cannot be shared "
-            "through it, and count in each process until it is fixed.",
-            "Point the alias at django.core.cache.backends.redis.RedisCache (or django-redis), "
-            'or set EXPVAR_STORE = "local" to count per process.',
-        )
-    ]

@@ -76,8 +76,6 @@ def _caller_module() -> str:
 
 
 def _int(value: object, what: str) -> int:
-    if type(value) is int:
-        return value
     if isinstance(value, int):
         return int(value)
     raise TypeError(f"{what} takes an int, not {type(value).__name__}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeAlias
 
+from expvar.process import ProcessInfo
+
 if TYPE_CHECKING:
     from expvar.push.stores.cache import CacheStore
     from expvar.push.stores.local import LocalStore
@@ -32,10 +34,8 @@ class StoreStatus:
 
 
 @dataclass(frozen=True)
-class ProcessRecord:
-    id: str
-    host: str
-    pid: int
-    started: float
+class ProcessRecord(ProcessInfo):
+    """A process as its heartbeat last published it."""
+
     last_seen: float
     pending: int = 0

@@ -111,7 +111,6 @@ class CacheStore:
         self._tick_lock = threading.Lock()
         self._forking = False
         self._cache: BaseCache | None = None
-        self._caches: list[BaseCache] = []
         self._buffer = Buffer(self.config.max_pending)
         self._flush_lock = threading.Lock()
         self._start_lock = threading.Lock()
@@ -194,26 +193,24 @@ class CacheStore:
         if not ops and not marks:
             return True
         self._flushes += 1  # what the store holds changes: snapshots taken before are stale
-        op_items, mark_items = list(ops.items()), list(marks.items())
-        ops_done = marks_done = 0
         failure = None
         try:
             backend = self._backend()
-            for cell, op in op_items:
+            for cell, op in list(ops.items()):
                 if deadline is not None and time.monotonic() >= deadline:
                     break
                 self._guarded(cell, self._apply, backend, cell, op)
-                ops_done += 1
-            for (index, entry), listed in mark_items:
+                del ops[cell]
+            for (index, entry), listed in list(marks.items()):
                 if deadline is not None and time.monotonic() >= deadline:
                     break
                 self._guarded(index, self._mark, backend, index, entry, listed)
-                marks_done += 1
+                del marks[index, entry]
         except Exception as exc:
             failure = exc
         # What was not written (the server failed, or time ran out) goes back, beneath anything
         # recorded since.
-        self._buffer.restore(dict(op_items[ops_done:]), dict(mark_items[marks_done:]))
+        self._buffer.restore(ops, marks)
         if failure is not None:
             self._health.failed(failure, len(self._buffer))
             return False
@@ -355,22 +352,17 @@ class CacheStore:
         )
 
     def _backend(self) -> BaseCache:
-        # One instance serves every thread: the Redis clients pool their connections. Threads
-        # that meet the store first may each build one; all are closed with the store.
-        cache = self._cache
-        if cache is None:
-            cache = self._cache = import_string(self.backend_path)(self._location, self._params)
-            with self._start_lock:
-                self._caches.append(cache)
-        return cache
+        # One instance serves every thread: the Redis clients pool their connections.
+        with self._start_lock:
+            if self._cache is None:
+                self._cache = import_string(self.backend_path)(self._location, self._params)
+            return self._cache
 
     # -- background work, heartbeat, status -------------------------------------------------
 
     def serving(self) -> None:
-        if self._ticker is None:
-            self._start()
-
-    def _start(self) -> None:
+        if self._ticker is not None:  # checked without the lock: this runs on every update
+            return
         with self._start_lock:
             if self._ticker is not None or self._closed:
                 return
@@ -443,8 +435,8 @@ class CacheStore:
             except Exception:  # the slot's TTL frees it anyway
                 logger.debug("expvar: could not free the heartbeat slot", exc_info=True)
         with self._start_lock:
-            caches, self._caches, self._cache = self._caches, [], None
-        for cache in caches:
+            cache, self._cache = self._cache, None
+        if cache is not None:
             try:
                 self._disconnect_backend(cache)
             except Exception:  # closing is best effort: the process may be on its way out
