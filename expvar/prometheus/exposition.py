@@ -12,23 +12,23 @@ import json
 import logging
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from expvar.prometheus.mapping import plan_for
-from expvar.prometheus.model import Family, Sample, Source
+from expvar.prometheus.mapping import families_for
+from expvar.prometheus.model import Family, Labels, Sample, Source
 
 logger = logging.getLogger("expvar")
 
 COLLISIONS = "expvar_prometheus_collision_info"
 FAILURES = "expvar_prometheus_error_info"
-_RESERVED = frozenset({COLLISIONS, FAILURES})
+# Values of these types are exposed as read; the rest are parsed back from their JSON text, as
+# value() may have returned a Decimal or a datetime that the text spells as a number or a string.
+_PLAIN = frozenset({int, float, str, bool})
 # Each clash is logged once per process: the same clash recurs on every scrape.
 _MAX_REMEMBERED = 1024
 
 
-@dataclass(frozen=True)
-class Collision:
+class Collision(NamedTuple):
     """A family left out because an earlier variable already wrote one of its series."""
 
     series: str
@@ -36,11 +36,9 @@ class Collision:
     kept: str
 
 
-@dataclass(frozen=True)
-class Exposed:
+class Exposed(NamedTuple):
     families: list[Family]
     collisions: list[Collision]
-    failures: dict[str, str]
 
 
 def expose(
@@ -53,54 +51,48 @@ def expose(
     owners = _Owners()
     for name, text, value in entries:
         try:
-            found = plan_for(name, sources.get(name, ())).families(plain(value, text))
+            plain = value if type(value) in _PLAIN else json.loads(text)
+            found = families_for(name, plain, sources.get(name, ()))
         except Exception as exc:  # one variable's exposer must not cost the others
             failures[name] = f"{type(exc).__name__}: {exc}"
             _warn_once(("error", name, type(exc).__name__), "%s: %s", name, failures[name])
             continue
         for family in found:
             if len(family.samples) > 1:
-                family, repeated = _dedupe(family)
-                for _ in range(repeated):
-                    _collide(collisions, family.name, name, name)
+                family = _dedupe(family, name, collisions)
             kept = owners.take(family, name)
             if kept is None:
                 families.append(family)
             else:
                 _collide(collisions, family.name, name, kept)
-    return Exposed(families + _reports(collisions, failures), collisions, failures)
+    if collisions:
+        samples = tuple(
+            Sample("", (("metric", c.series), ("name", c.name), ("kept", c.kept)), 1)
+            for c in collisions
+        )
+        help_text = "A metric left out because an earlier variable (kept) already wrote it"
+        families.append(Family(COLLISIONS, "gauge", help_text, samples))
+    if failures:
+        samples = tuple(
+            Sample("", (("name", name), ("error", error[:200])), 1)
+            for name, error in failures.items()
+        )
+        help_text = "A variable whose Prometheus exposition raised, left out"
+        families.append(Family(FAILURES, "gauge", help_text, samples))
+    return Exposed(families, collisions)
 
 
 def _collide(collisions: list[Collision], series: str, name: str, kept: str) -> None:
     collisions.append(Collision(series, name, kept))
-    _warn_once(
-        ("collision", name, series),
-        "/debug/metrics: %r would write %s, already written by %r; left out",
-        name,
-        series,
-        kept,
-    )
-
-
-def plain(value: Any, text: str) -> Any:
-    """Return a published value as JSON gives it: scalars as they are, the rest parsed again.
-
-    The reports keep what ``value()`` returned, which may hold a Decimal or a datetime that
-    the JSON text spells as a number or a string.
-    """
-    if type(value) in _PLAIN:
-        return value
-    return json.loads(text)
-
-
-_PLAIN = frozenset({int, float, str, bool})
+    message = "/debug/metrics: %r would write %s, already written by %r; left out"
+    _warn_once(("collision", name, series), message, name, series, kept)
 
 
 class _Owners:
     """Who wrote each series name, and each family name a TYPE line may carry."""
 
     def __init__(self) -> None:
-        self.series: dict[str, str] = dict.fromkeys(_RESERVED, "expvar")
+        self.series: dict[str, str] = dict.fromkeys((COLLISIONS, FAILURES), "expvar")
         # A counter's, histogram's or summary's own name (OpenMetrics writes it on the TYPE
         # line), so a gauge expvar_x and another variable's counter expvar_x_total clash; one
         # variable may have both (Go's go_memstats_alloc_bytes and ..._bytes_total).
@@ -125,38 +117,18 @@ class _Owners:
         return None
 
 
-def _dedupe(family: Family) -> tuple[Family, int]:
+def _dedupe(family: Family, name: str, collisions: list[Collision]) -> Family:
     # Keys that sanitise alike ("a.b" and "a_b") would write one series twice: the first stays.
-    seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
-    kept = []
+    unique: dict[tuple[str, Labels], Sample] = {}
     for sample in family.samples:
         key = (sample.suffix, sample.labels)
-        if key not in seen:
-            seen.add(key)
-            kept.append(sample)
-    repeated = len(family.samples) - len(kept)
-    if not repeated:
-        return family, 0
-    return Family(family.name, family.type, family.help, tuple(kept)), repeated
-
-
-def _reports(collisions: list[Collision], failures: dict[str, str]) -> list[Family]:
-    reports = []
-    if collisions:
-        samples = tuple(
-            Sample("", (("metric", c.series), ("name", c.name), ("kept", c.kept)), 1)
-            for c in collisions
-        )
-        help_text = "A metric left out because an earlier variable (kept) already wrote it"
-        reports.append(Family(COLLISIONS, "gauge", help_text, samples))
-    if failures:
-        samples = tuple(
-            Sample("", (("name", name), ("error", error[:200])), 1)
-            for name, error in failures.items()
-        )
-        help_text = "A variable whose Prometheus exposition raised, left out"
-        reports.append(Family(FAILURES, "gauge", help_text, samples))
-    return reports
+        if key in unique:
+            _collide(collisions, family.name, name, name)
+        else:
+            unique[key] = sample
+    if len(unique) == len(family.samples):
+        return family
+    return Family(family.name, family.type, family.help, tuple(unique.values()))
 
 
 _warned: set[tuple[str, ...]] = set()

@@ -1,14 +1,9 @@
-"""The default rules that turn one published variable into metric families.
-
-See docs/prometheus.md: numbers and booleans are gauges (or counters), a string is an ``_info``
-gauge with the text as a label, lists are left out; a dict's key path is one ``key`` label, or,
-as the variable's Metric says, its first levels are labels and the levels below are flattened
-into the metric name.
-"""
+"""The default rules that turn one published variable into metric families (docs/prometheus.md)."""
 
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,15 +20,14 @@ from expvar.prometheus.model import (
     Sample,
     Source,
     one_number,
-    strip_total,
 )
-from expvar.prometheus.names import label_name, metric_name, sanitise
 
-PATH_LABEL = "key"
-PATH_SEPARATOR = "."
 # Longer text is a message or a dump, not a version or a state: an _info label would bloat
 # every scrape, so it is left out.
 MAX_INFO_TEXT = 256
+# Metric and label names are [a-zA-Z_][a-zA-Z0-9_]*. Colons are valid in metric names but
+# reserved for recording rules, so they are replaced too.
+_INVALID = re.compile(r"[^a-zA-Z0-9_]")
 
 
 @dataclass(frozen=True)
@@ -71,38 +65,32 @@ class Plan:
 
 def families_for(name: str, value: Any, declarations: Sequence[Source]) -> list[Family]:
     """Return the metric families one published variable is exposed as."""
-    return plan_for(name, declarations).families(value)
-
-
-def plan_for(name: str, declarations: Sequence[Source]) -> Plan:
-    """Return the plan of a name, from the cache while its declarations stay the same ones."""
     try:
-        key = (name, declarations)
-        return _plans[key]
-    except TypeError:  # unhashable declarations: worked out every time
-        return _plan(name, declarations)
-    except KeyError:
-        pass
-    plan = _plans[key] = _plan(name, declarations)
-    if len(_plans) > _MAX_PLANS:
-        _plans.clear()
-    return plan
-
-
-_plans: dict[tuple[str, Sequence[Source]], Plan] = {}
-_MAX_PLANS = 4096
+        plan = _cached_plan(name, declarations)
+    except TypeError:  # unhashable declarations (a list): worked out every time
+        plan = _plan(name, declarations)
+    return plan.families(value)
 
 
 def _plan(name: str, declarations: Sequence[Source]) -> Plan:
     exposition = exposition_of(declarations)
     if callable(exposition) and not isinstance(exposition, (str, Metric)):
         return Plan(exposition, Metric(), "", "")
-    metric = _metric(exposition)
-    family = sanitise(metric.name) if metric.name else metric_name(name)
-    help_text = metric.help or describe(name, declarations)
+    if isinstance(exposition, Metric):
+        metric = exposition
+    else:
+        metric = Metric(type="counter" if exposition == "counter" else "gauge")
+    family = sanitise(metric.name) if metric.name else "expvar_" + sanitise(name)
+    origins = ", ".join(f"{d.origin} ({d.app.label})" for d in declarations)
+    merged = " merged" if len(declarations) > 1 else ""
+    help_text = metric.help or f"expvar {name!r}{merged} from {origins or 'an unknown source'}"
     if metric.type == "counter":
-        return Plan(None, metric, strip_total(family), help_text, "_total")
+        return Plan(None, metric, family.removesuffix("_total"), help_text, "_total")
     return Plan(None, metric, family, help_text)
+
+
+# The declarations of a name stay the same objects from one scrape to the next.
+_cached_plan = lru_cache(maxsize=4096)(_plan)
 
 
 def exposition_of(declarations: Sequence[Source]) -> Exposition:
@@ -113,31 +101,25 @@ def exposition_of(declarations: Sequence[Source]) -> Exposition:
         if isinstance(chosen, staticmethod):
             chosen = chosen.__func__
         if isinstance(chosen, str) and chosen not in ("gauge", "counter"):
-            return _imported(chosen)
+            exposer = import_string(chosen)
+            if not callable(exposer):
+                raise TypeError(f"prometheus = {chosen!r} does not name a callable")
+            return exposer  # type: ignore[no-any-return]
         if chosen is not None:
             return chosen  # type: ignore[no-any-return]
     return None
 
 
-@lru_cache(maxsize=64)
-def _imported(path: str) -> Exposer:
-    exposer = import_string(path)
-    if not callable(exposer):
-        raise TypeError(f"prometheus = {path!r} does not name a callable")
-    return exposer  # type: ignore[no-any-return]
+def sanitise(text: str) -> str:
+    """Return ``text`` as a valid metric or label name: every other character becomes ``_``."""
+    name = _INVALID.sub("_", text)
+    return f"_{name}" if not name or name[0].isdigit() else name
 
 
-def describe(name: str, declarations: Sequence[Source]) -> str:
-    """Return the help text that says where a variable comes from."""
-    origins = ", ".join(f"{d.origin} ({d.app.label})" for d in declarations)
-    merged = " merged" if len(declarations) > 1 else ""
-    return f"expvar {name!r}{merged} from {origins or 'an unknown source'}"
-
-
-def _metric(exposition: Exposition) -> Metric:
-    if isinstance(exposition, Metric):
-        return exposition
-    return Metric(type="counter" if exposition == "counter" else "gauge")
+def label_name(text: str) -> str:
+    """Return a valid label name; names starting ``__`` are Prometheus' own, so one is dropped."""
+    name = sanitise(text)
+    return name[1:] if name.startswith("__") else name
 
 
 Leaf = tuple[tuple[str, ...], float | str]
@@ -157,10 +139,6 @@ def _leaves(value: Any, keys: tuple[str, ...] = ()) -> Iterable[Leaf]:
 def _placed(keys: tuple[str, ...], labels: tuple[str, ...] | None) -> tuple[str, Labels]:
     """Return the name suffix and the labels a leaf's key path becomes."""
     if labels is None:
-        return "", ((PATH_LABEL, PATH_SEPARATOR.join(keys)),) if keys else ()
+        return "", (("key", ".".join(keys)),) if keys else ()
     named = tuple(zip((label_name(label) for label in labels), keys, strict=False))
-    return _suffix(keys[len(labels) :]), named
-
-
-def _suffix(parts: tuple[str, ...]) -> str:
-    return "".join("_" + sanitise(part).lstrip("_") for part in parts)
+    return "".join("_" + sanitise(part).lstrip("_") for part in keys[len(labels) :]), named

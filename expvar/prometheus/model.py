@@ -16,8 +16,6 @@ class Source(Protocol):
     """What the exposition reads of a declaration: only the names the resolution promises."""
 
     @property
-    def name(self) -> str: ...
-    @property
     def origin(self) -> str: ...
     @property
     def app(self) -> _App: ...
@@ -36,9 +34,6 @@ class Sample(NamedTuple):
     labels: Labels
     value: float
 
-    def series(self, family: str) -> str:
-        return family + self.suffix
-
 
 class Family(NamedTuple):
     """One metric family: its name (without a counter's ``_total``), type, help and samples."""
@@ -52,7 +47,7 @@ class Family(NamedTuple):
         """Return the distinct series names this family writes, in order."""
         if len(self.samples) == 1:
             return (self.name + self.samples[0].suffix,)
-        return tuple(dict.fromkeys(sample.series(self.name) for sample in self.samples))
+        return tuple(dict.fromkeys(self.name + sample.suffix for sample in self.samples))
 
 
 @dataclass(frozen=True)
@@ -96,9 +91,4 @@ def gauge(name: str, help: str, value: float, labels: Labels = ()) -> Family:
 
 def counter(name: str, help: str, value: float, labels: Labels = ()) -> Family:
     """Return a family of one counter sample; ``name`` may end in ``_total`` or not."""
-    return Family(strip_total(name), "counter", help, (Sample("_total", labels, value),))
-
-
-def strip_total(name: str) -> str:
-    """Return a counter's family name: its series name without ``_total``."""
-    return name[: -len("_total")] if name.endswith("_total") else name
+    return Family(name.removesuffix("_total"), "counter", help, (Sample("_total", labels, value),))

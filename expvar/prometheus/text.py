@@ -21,18 +21,16 @@ def render(families: Sequence[Family], openmetrics: bool) -> str:
     # "unknown" (its only type whose family and sample names are the same).
     taken = {family.name for family in families if family.type != "counter"}
     for base, kind, help_text, samples in families:
-        if kind != "counter":
-            lines.append(_header(base, kind, help_text))
-        elif not openmetrics:
+        if kind == "counter" and not openmetrics:
             # Text 0.0.4 names a counter's family by its series name, _total included.
             lines.append(_header(base + "_total", kind, help_text))
-        elif base in taken:
+        elif kind == "counter" and base in taken:
             lines.append(_header(base + "_total", None, help_text))
         else:
             lines.append(_header(base, kind, help_text))
         for suffix, labels, value in samples:
             text = str(value) if type(value) is int else number(value)
-            lines.append(f"{base}{suffix}{_labels(labels)} {text}")
+            lines.append(f"{base}{suffix}{label_set(labels)} {text}")
     if openmetrics:
         lines.append("# EOF")
     return "\n".join(lines) + "\n" if lines else ""
@@ -45,12 +43,8 @@ def _header(name: str, kind: str | None, help_text: str) -> str:
     return described if kind is None else f"{described}\n# TYPE {name} {kind}"
 
 
-def series_selector(series: str, labels: Labels) -> str:
-    """Return a series as both formats and PromQL write it: ``name{label="value",...}``."""
-    return series + _labels(labels)
-
-
-def _labels(labels: Labels) -> str:
+def label_set(labels: Labels) -> str:
+    """Return labels as both formats and PromQL write them: ``{label="value",...}``."""
     if not labels:
         return ""
     return "{" + ",".join(f'{key}="{escape_label(value)}"' for key, value in labels) + "}"

@@ -27,24 +27,17 @@ def wants_openmetrics(request: HttpRequest) -> bool:
     best_open, best_text = 0.0, 0.0
     for entry in request.META.get("HTTP_ACCEPT", "").split(","):
         media, *parameters = (part.strip() for part in entry.split(";"))
-        options = dict(_parameter(part) for part in parameters)
-        quality = _quality(options.get("q", "1"))
+        options = {
+            key.strip().lower(): value.strip().strip('"')
+            for key, _, value in (part.partition("=") for part in parameters)
+        }
+        try:
+            quality = min(max(float(options.get("q", "1")), 0.0), 1.0)
+        except ValueError:
+            quality = 0.0
         if media.lower() == "application/openmetrics-text":
             if options.get("version", "1.0.0") in ("1.0.0", "1.0"):
                 best_open = max(best_open, quality)
         elif media.lower() in ("text/plain", "text/*", "*/*"):
             best_text = max(best_text, quality)
     return best_open > 0 and best_open >= best_text
-
-
-def _parameter(text: str) -> tuple[str, str]:
-    key, _, value = text.partition("=")
-    return key.strip().lower(), value.strip().strip('"')
-
-
-def _quality(text: str) -> float:
-    try:
-        quality = float(text)
-    except ValueError:
-        return 0.0
-    return min(max(quality, 0.0), 1.0)

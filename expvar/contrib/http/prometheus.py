@@ -12,29 +12,21 @@ DURATION = "http_request_duration_seconds"
 
 def http_families(value: dict[str, Any]) -> Iterator[Family]:
     """Yield the families of the request metrics the middleware counts."""
-    yield _requests(value.get("by_method_status"))
+    methods = value.get("by_method_status")
+    requests = tuple(
+        Sample("_total", (("method", str(method)), ("status", status)), count)
+        for method, statuses in (methods if isinstance(methods, dict) else {}).items()
+        for status, count in _numbers(statuses).items()
+    )
+    help_text = "Finished HTTP requests by method and status class."
+    yield Family("http_requests", "counter", help_text, requests)
     if isinstance(value.get("in_flight"), int):
         yield gauge("http_requests_in_flight", "HTTP requests being served.", value["in_flight"])
     if isinstance(value.get("requests"), int):
         yield counter("http_requests_started_total", "HTTP requests started.", value["requests"])
     latency = value.get("latency")
-    if isinstance(latency, dict):
-        yield _histogram(latency)
-
-
-def _requests(by_method_status: Any) -> Family:
-    methods = by_method_status if isinstance(by_method_status, dict) else {}
-    samples = tuple(
-        Sample("_total", (("method", str(method)), ("status", status)), count)
-        for method, statuses in methods.items()
-        for status, count in _numbers(statuses).items()
-    )
-    return Family(
-        "http_requests", "counter", "Finished HTTP requests by method and status class.", samples
-    )
-
-
-def _histogram(latency: dict[str, Any]) -> Family:
+    if not isinstance(latency, dict):
+        return
     # The stored buckets count each request once, in the first bucket that holds it; the
     # exposition's buckets count every request at or below their bound, so they are summed up.
     samples = []
@@ -47,7 +39,7 @@ def _histogram(latency: dict[str, Any]) -> Family:
     samples.append(Sample("_sum", (), float(latency.get("sum") or 0.0)))
     # The +Inf bucket's total, so that a scrape between two cells' flushes stays consistent.
     samples.append(Sample("_count", (), total))
-    return Family(DURATION, "histogram", "Latency of finished HTTP requests.", tuple(samples))
+    yield Family(DURATION, "histogram", "Latency of finished HTTP requests.", tuple(samples))
 
 
 def _numbers(value: Any) -> dict[str, int | float]:

@@ -49,15 +49,8 @@ def memstats_families(value: dict[str, Any]) -> Iterator[Family]:
             yield make(name, help_text, figure)
     last_gc = value.get("LastGC")
     if isinstance(last_gc, int):
-        yield gauge(
-            "go_memstats_last_gc_time_seconds",
-            "Seconds since 1970 of last garbage collection.",
-            last_gc / NS_PER_S,
-        )
-    yield from _pauses(value)
-
-
-def _pauses(value: dict[str, Any]) -> Iterator[Family]:
+        help_text = "Seconds since 1970 of last garbage collection."
+        yield gauge("go_memstats_last_gc_time_seconds", help_text, last_gc / NS_PER_S)
     ring, num_gc, total = value.get("PauseNs"), value.get("NumGC"), value.get("PauseTotalNs")
     if not (isinstance(ring, list) and isinstance(num_gc, int) and isinstance(total, int)):
         return
@@ -68,12 +61,8 @@ def _pauses(value: dict[str, Any]) -> Iterator[Family]:
         Sample("", (("quantile", repr(q)),), _quantile(recent, q) / NS_PER_S) for q in QUANTILES
     ]
     samples += [Sample("_sum", (), total / NS_PER_S), Sample("_count", (), num_gc)]
-    yield Family(
-        "go_gc_duration_seconds",
-        "summary",
-        "A summary of the pause duration of garbage collection cycles.",
-        tuple(samples),
-    )
+    help_text = "A summary of the pause duration of garbage collection cycles."
+    yield Family("go_gc_duration_seconds", "summary", help_text, tuple(samples))
 
 
 def _quantile(ordered: list[int], q: float) -> float:
