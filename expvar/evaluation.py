@@ -11,6 +11,10 @@ requests arrive, and a burst of requests calls each variable once.
 The rules live once, in ``_reading()``, a generator that says what to wait for; ``evaluate()``
 waits by blocking, and ``evaluate_async()`` (for async views) by awaiting, so no thread is
 started per request and the event loop is never blocked.
+
+What a read finds is kept in columns (``Readings``: values, JSON texts, durations), with a
+report object only for a failure: the endpoint needs no more, and a report per variable is made
+only for the dashboard and the command, which ask for one.
 """
 
 from __future__ import annotations
@@ -22,11 +26,11 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Callable, Collection, Generator, Sequence
+from collections.abc import Callable, Collection, Generator, Iterator, Sequence
 from concurrent.futures import Future, wait
-from dataclasses import replace
 from functools import partial
 from types import CoroutineType
+from typing import Any
 
 from django.db import close_old_connections, connections
 
@@ -41,46 +45,57 @@ IDLE_SECONDS = 2.0
 LOG_REPEAT_SECONDS = 300.0
 
 
-def read_value(
-    declaration: Declaration, max_bytes: int, started: float | None = None
-) -> VariableReport:
-    """Call one variable's ``value()`` and encode what it returns; never raises.
+class Readings:
+    """What one read of ``declarations`` found, column by column, in their order.
 
-    An ``async def value()`` runs to completion here, in its own event loop. ``started`` is
-    the ``time.monotonic()`` the caller has just read, if it has.
+    Indexed, it gives one declaration's ``VariableReport``, made when first asked for.
     """
-    if started is None:
-        started = time.monotonic()
-    try:
-        value = declaration.read()
-        if isinstance(value, CoroutineType):
-            value = asyncio.run(value)
-        value, text = encode(value, max_bytes)
-    except BaseException as exc:  # a variable may not take the reader down, even with exit()
-        return _failed(declaration, exc, started)
-    return VariableReport(declaration, OK, value, text, None, None, time.monotonic() - started)
 
+    __slots__ = ("_reports", "cached", "declarations", "durations", "failures", "texts", "values")
 
-async def read_value_async(declaration: Declaration, max_bytes: int) -> VariableReport:
-    """Await one variable's ``async def value()`` and encode what it gives; never raises."""
-    started = time.monotonic()
-    try:
-        value = declaration.read()
-        if inspect.isawaitable(value):
-            value = await value
-        value, text = encode(value, max_bytes)
-    except asyncio.CancelledError:
-        raise
-    except BaseException as exc:
-        return _failed(declaration, exc, started)
-    return VariableReport(declaration, OK, value, text, None, None, time.monotonic() - started)
+    def __init__(self, declarations: Sequence[Declaration]) -> None:
+        count = len(declarations)
+        self.declarations = declarations
+        self.values: list[Any] = [None] * count
+        # Each value as compact JSON, as published; None where there is none (see failures).
+        self.texts: list[str | None] = [None] * count
+        # None until the declaration's read has ended, one way or the other.
+        self.durations: list[float | None] = [None] * count
+        self.failures: dict[int, VariableReport] = {}
+        self.cached: set[int] = set()
+        self._reports: dict[int, VariableReport] = {}
 
+    def __len__(self) -> int:
+        return len(self.declarations)
 
-def _failed(declaration: Declaration, exc: BaseException, started: float) -> VariableReport:
-    duration = time.monotonic() - started
-    if isinstance(exc, EncodingError):
-        return VariableReport(declaration, ERROR, error=str(exc), duration=duration)
-    return VariableReport(declaration, ERROR, error=describe(exc), exception=exc, duration=duration)
+    def __getitem__(self, position: int) -> VariableReport:
+        report = self._reports.get(position)
+        if report is None:
+            report = self.failures.get(position) or VariableReport(
+                self.declarations[position],
+                OK,
+                self.values[position],
+                self.texts[position],
+                duration=self.durations[position] or 0.0,
+                cached=position in self.cached,
+            )
+            self._reports[position] = report
+        return report
+
+    def __iter__(self) -> Iterator[VariableReport]:
+        return map(self.__getitem__, range(len(self)))
+
+    def take(self, positions: Sequence[int], part: Readings, count: int) -> None:
+        """Copy the first ``count`` of ``part``'s readings to ``positions`` here."""
+        for index in range(count):
+            position = positions[index]
+            self.values[position] = part.values[index]
+            self.texts[position] = part.texts[index]
+            self.durations[position] = part.durations[index]
+            if index in part.failures:
+                self.failures[position] = part.failures[index]
+            if index in part.cached:
+                self.cached.add(position)
 
 
 class _Pool:
@@ -129,28 +144,18 @@ class _Pool:
 class _Batch:
     """Declarations one thread reads in order for one request, and how far it has got.
 
-    Another request that finds one of them under way waits for its report: it adds itself to
-    ``waiters`` under the evaluator's lock and then looks at the report; the batch writes the
-    report and then looks at ``waiters``. Whichever comes second sees the other, so the usual
-    read, which nobody waits for, takes no lock and makes no Event.
+    Another request that finds one of them under way waits for its reading: it adds itself to
+    ``waiters`` under the evaluator's lock and then looks at the reading's duration; the batch
+    writes the reading and then looks at ``waiters``. Whichever comes second sees the other, so
+    the usual read, which nobody waits for, takes no lock and makes no Event.
     """
 
-    __slots__ = (
-        "declarations",
-        "max_bytes",
-        "position",
-        "reports",
-        "started",
-        "stop",
-        "timeout",
-        "waiters",
-    )
+    __slots__ = ("max_bytes", "position", "read", "started", "stop", "timeout", "waiters")
 
     def __init__(self, declarations: Sequence[Declaration], timeout: float, max_bytes: int) -> None:
-        self.declarations = declarations
+        self.read = Readings(declarations)
         self.timeout = timeout
         self.max_bytes = max_bytes
-        self.reports: list[VariableReport | None] = [None] * len(declarations)
         self.position = 0
         self.started = time.monotonic()
         self.stop = False  # set by the request when it gives up on the batch
@@ -159,7 +164,7 @@ class _Batch:
 
 # A value() call under way: the batch making it, the declaration's position there, its start.
 _Call = tuple[_Batch, int, float]
-Waits = Generator[tuple[Future[None], float], None, list[VariableReport]]
+Waits = Generator[tuple[Future[None], float], None, Readings]
 
 
 class Evaluator:
@@ -170,8 +175,9 @@ class Evaluator:
         self._pool = _Pool()
         self._calls: dict[Declaration, _Call] = {}
         # Coroutine values being awaited, and since when (each on the loop that started it).
-        self._tasks: dict[Declaration, tuple[asyncio.Task[VariableReport], float]] = {}
-        self._cache: dict[Declaration, tuple[float, VariableReport]] = {}
+        self._tasks: dict[Declaration, tuple[asyncio.Task[Readings], float]] = {}
+        # Good values kept for their cache_ttl: until when, the value, its text, its duration.
+        self._cache: dict[Declaration, tuple[float, Any, str | None, float]] = {}
         self._logged: dict[Declaration, tuple[str, float]] = {}
 
     @property
@@ -185,32 +191,33 @@ class Evaluator:
         timeout: float | None,
         max_bytes: int,
         in_place: Collection[int] = (),
-    ) -> list[VariableReport]:
-        """Read every declaration once; the reports are in the order of ``declarations``.
+    ) -> Readings:
+        """Read every declaration once, in the order of ``declarations``.
 
         With ``timeout`` None every value is read in the calling thread: no hand-off, and no
         protection from a ``value()`` that hangs. So are the declarations at the positions
         ``in_place``, which the caller knows read this process's memory and cannot hang.
         """
         if timeout is None:
-            return [self._read(d, max_bytes) for d in declarations]
-        handed = [d for i, d in enumerate(declarations) if i not in in_place]
-        from_pool = iter(self._waited_for(self._reading(handed, timeout, max_bytes)))
-        return [
-            self._read(d, max_bytes) if i in in_place else next(from_pool)
-            for i, d in enumerate(declarations)
-        ]
+            return self._read_here(declarations, max_bytes)
+        here = [i for i in range(len(declarations)) if i in in_place]
+        handed = [i for i in range(len(declarations)) if i not in in_place]
+        parts = [(here, self._read_here([declarations[i] for i in here], max_bytes))]
+        if handed:
+            reading = self._reading([declarations[i] for i in handed], timeout, max_bytes)
+            parts.append((handed, self._waited_for(reading)))
+        return _combined(declarations, parts)
 
     @staticmethod
-    def _waited_for(waits: Waits) -> list[VariableReport]:
+    def _waited_for(waits: Waits) -> Readings:
         try:
             future, seconds = next(waits)
             while True:
                 wait([future], timeout=seconds)
                 future, seconds = waits.send(None)
         except StopIteration as finished:
-            reports: list[VariableReport] = finished.value
-            return reports
+            readings: Readings = finished.value
+            return readings
 
     async def evaluate_async(
         self,
@@ -218,165 +225,258 @@ class Evaluator:
         timeout: float | None,
         max_bytes: int,
         in_place: Collection[int] = (),
-    ) -> list[VariableReport]:
+    ) -> Readings:
         """``evaluate()`` for async views: nothing blocks the event loop.
 
         ``async def value()`` variables are awaited on the loop, all at once, under the same
         timeout; the others are read by the pool as ``evaluate()`` reads them, and awaited, but
         for the ``in_place`` ones, which are read on the loop.
         """
-        awaited: list[Declaration] = []
-        here: list[Declaration] = []
-        threaded: list[Declaration] = []
-        for i, declaration in enumerate(declarations):
+        awaited: list[int] = []
+        here: list[int] = []
+        handed: list[int] = []
+        for position, declaration in enumerate(declarations):
             if declaration.is_async:
-                awaited.append(declaration)
-            elif timeout is None or i in in_place:
-                here.append(declaration)
+                awaited.append(position)
+            elif timeout is None or position in in_place:
+                here.append(position)
             else:
-                threaded.append(declaration)
-        read_here = [self._read(d, max_bytes) for d in here]
-        read: list[VariableReport] = []  # with no timeout, nothing is threaded
-        if timeout is None:
-            on_loop = [await read_value_async(d, max_bytes) for d in awaited]
+                handed.append(position)
+        parts = [(here, self._read_here([declarations[i] for i in here], max_bytes))]
+        awaiting = self._awaited([declarations[i] for i in awaited], timeout, max_bytes)
+        if timeout is None or not handed:
+            parts.append((awaited, await awaiting))
         else:
-            read, on_loop = await asyncio.gather(
-                self._waited(self._reading(threaded, timeout, max_bytes)),
-                self._awaited(awaited, timeout, max_bytes),
+            pooled = self._waited(
+                self._reading([declarations[i] for i in handed], timeout, max_bytes)
             )
-        by_declaration = dict(
-            zip([*here, *threaded, *awaited], [*read_here, *read, *on_loop], strict=True)
-        )
-        return [by_declaration[d] for d in declarations]
+            on_loop, from_pool = await asyncio.gather(awaiting, pooled)
+            parts += [(awaited, on_loop), (handed, from_pool)]
+        return _combined(declarations, parts)
 
     @staticmethod
-    async def _waited(waits: Waits) -> list[VariableReport]:
+    async def _waited(waits: Waits) -> Readings:
         try:
             future, seconds = next(waits)
             while True:
                 await asyncio.wait([asyncio.wrap_future(future)], timeout=seconds)
                 future, seconds = waits.send(None)
         except StopIteration as finished:
-            reports: list[VariableReport] = finished.value
-            return reports
+            readings: Readings = finished.value
+            return readings
 
     async def _awaited(
-        self, declarations: Sequence[Declaration], timeout: float, max_bytes: int
-    ) -> list[VariableReport]:
+        self, declarations: Sequence[Declaration], timeout: float | None, max_bytes: int
+    ) -> Readings:
         """Await coroutine values on this loop, one task per variable however many ask."""
         loop = asyncio.get_running_loop()
         now = time.monotonic()
-        reports: dict[Declaration, VariableReport] = {}
-        waiting: dict[Declaration, tuple[asyncio.Task[VariableReport], float]] = {}
-        for declaration in declarations:
-            cached = self._cached(declaration)
-            if cached is not None:
-                reports[declaration] = cached
+        readings = Readings(declarations)
+        waiting: dict[int, tuple[asyncio.Task[Readings], float]] = {}
+        for position, declaration in enumerate(declarations):
+            if self._from_cache(readings, position, declaration):
                 continue
             task, started = self._tasks.get(declaration, (None, now))
             if task is None or task.get_loop() is not loop:
                 task, started = loop.create_task(self._read_async(declaration, max_bytes)), now
                 self._tasks[declaration] = (task, started)
-            waiting[declaration] = (task, started)
+            waiting[position] = (task, started)
         if waiting:
-            longest = max(started + timeout for _, started in waiting.values()) - now
-            if longest > 0:
+            latest = max(started for _, started in waiting.values())
+            longest = None if timeout is None else latest + timeout - now
+            if longest is None or longest > 0:
                 await asyncio.wait([task for task, _ in waiting.values()], timeout=longest)
-        for declaration, (task, started) in waiting.items():
+        for position, (task, started) in waiting.items():
             if task.done():
-                reports[declaration] = replace(task.result())
-            elif started < now:
-                reports[declaration] = self._still_running(declaration, started)
-            else:
-                reports[declaration] = self._timed_out(declaration, timeout, timeout)
-        return [reports[d] for d in declarations]
+                readings.take([position], task.result(), 1)
+                continue
+            declaration = declarations[position]
+            readings.failures[position] = (
+                self._still_running(declaration, started)
+                if started < now
+                else self._timed_out(declaration, timeout or 0.0, time.monotonic() - started)
+            )
+            readings.durations[position] = time.monotonic() - started
+        return readings
 
-    async def _read_async(self, declaration: Declaration, max_bytes: int) -> VariableReport:
+    async def _read_async(self, declaration: Declaration, max_bytes: int) -> Readings:
+        one = Readings((declaration,))
+        started = time.monotonic()
         try:
-            report = await read_value_async(declaration, max_bytes)
-            self._remember(report)
-            return report
+            value = declaration.read()
+            if inspect.isawaitable(value):
+                value = await value
+            one.values[0], one.texts[0] = encode(value, max_bytes)
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:
+            self._failed(one, 0, declaration, started, exc)
+        else:
+            one.durations[0] = time.monotonic() - started
+            if declaration.cache_ttl:
+                self._keep(one, 0, declaration, time.monotonic() + declaration.cache_ttl)
         finally:
             self._tasks.pop(declaration, None)
+        return one
 
     def _reading(
         self, declarations: Sequence[Declaration], timeout: float, max_bytes: int
     ) -> Waits:
         """Hand the declarations to the pool; yield what to wait for and for how long."""
-        reports: list[VariableReport | None] = [None] * len(declarations)
+        readings: Readings | None = None
         pending = list(range(len(declarations)))
-        while pending:
+        while True:
             batch = _Batch([declarations[i] for i in pending], timeout, max_bytes)
             future = self._pool.submit(partial(self._read_batch, batch))
             seconds = timeout
             while True:
                 yield future, seconds
                 if future.done():
-                    given_up = None
-                    break
-                # started before position: the batch writes them in the other order, so a
-                # fresh position is never paired with a stale start.
-                started, position = batch.started, batch.position
-                elapsed = time.monotonic() - started
+                    if readings is None:
+                        return batch.read  # the usual case: one batch read them all
+                    readings.take(pending, batch.read, len(pending))
+                    return readings
+                # The position before its start: the batch writes them in the other order, so
+                # a fresh position is never paired with the start of the read before it.
+                position = batch.position
+                elapsed = time.monotonic() - batch.started
                 if elapsed < timeout:
                     seconds = max(timeout - elapsed, 0.001)
                     continue
                 batch.stop = True
-                given_up = position
                 break
-            done = len(pending) if given_up is None else given_up
-            for offset in range(done):
-                reports[pending[offset]] = batch.reports[offset]
-            if given_up is None:
-                break
-            reports[pending[given_up]] = self._timed_out(
-                declarations[pending[given_up]], timeout, elapsed
-            )
-            pending = pending[given_up + 1 :]
-        return [
-            report or VariableReport(declaration, ERROR, error="not read: its reader failed")
-            for declaration, report in zip(declarations, reports, strict=True)
-        ]
+            if readings is None:
+                readings = Readings(declarations)
+            readings.take(pending, batch.read, position)
+            given_up = pending[position]
+            readings.durations[given_up] = elapsed
+            readings.failures[given_up] = self._timed_out(declarations[given_up], timeout, elapsed)
+            pending = pending[position + 1 :]
+            if not pending:
+                return readings
 
     def _read_batch(self, batch: _Batch) -> None:
-        calls, reports, max_bytes = self._calls, batch.reports, batch.max_bytes
-        for position, declaration in enumerate(batch.declarations):
+        calls, read, max_bytes = self._calls, batch.read, batch.max_bytes
+        # A read starts when the one before it ends: one clock read per variable.
+        started = time.monotonic()
+        for position, declaration in enumerate(read.declarations):
             if batch.stop:
                 return
-            batch.started = started = time.monotonic()
+            batch.started = started  # before the position, which _reading() reads first
             batch.position = position
-            if declaration.cache_ttl and (cached := self._cached(declaration)) is not None:
-                reports[position] = cached
+            if declaration.cache_ttl and self._from_cache(read, position, declaration):
+                started = time.monotonic()
                 continue
             call = calls.setdefault(declaration, (batch, position, started))  # one caller wins
             if call[0] is not batch:
-                reports[position] = self._wait_for(call, declaration, batch.timeout)
+                self._wait_for(call, read, position)
+                started = time.monotonic()
                 continue
             try:
-                report = read_value(declaration, max_bytes, started)
-                self._remember(report)
+                started = self._read_one(read, position, declaration, max_bytes, started)
             finally:
                 # This map, not self._calls: after a fork that is a new one.
                 del calls[declaration]
-            reports[position] = report
             if batch.waiters:
                 with self._lock:
                     for waiter in batch.waiters.pop(position, ()):
                         waiter.set()
 
-    def _wait_for(self, call: _Call, declaration: Declaration, timeout: float) -> VariableReport:
-        batch, position, started = call
-        remaining = started + timeout - time.monotonic()
+    def _wait_for(self, call: _Call, into: Readings, position: int) -> None:
+        batch, at, started = call
+        remaining = started + batch.timeout - time.monotonic()
         if remaining > 0:
             done = threading.Event()
             with self._lock:
-                batch.waiters.setdefault(position, []).append(done)
-            if batch.reports[position] is None:
+                batch.waiters.setdefault(at, []).append(done)
+            if batch.read.durations[at] is None:
                 done.wait(remaining)
-        report = batch.reports[position]
-        if report is not None:
-            return replace(report)
-        return self._still_running(declaration, started)
+        found = batch.read
+        if (duration := found.durations[at]) is None:
+            into.durations[position] = time.monotonic() - started
+            into.failures[position] = self._still_running(into.declarations[position], started)
+            return
+        into.values[position], into.texts[position] = found.values[at], found.texts[at]
+        into.durations[position] = duration
+        if at in found.failures:
+            into.failures[position] = found.failures[at]
+
+    def _read_here(self, declarations: Sequence[Declaration], max_bytes: int) -> Readings:
+        readings = Readings(declarations)
+        started = time.monotonic()
+        for position, declaration in enumerate(declarations):
+            if declaration.cache_ttl and self._from_cache(readings, position, declaration):
+                started = time.monotonic()
+            else:
+                started = self._read_one(readings, position, declaration, max_bytes, started)
+        return readings
+
+    def _read_one(
+        self,
+        into: Readings,
+        position: int,
+        declaration: Declaration,
+        max_bytes: int,
+        started: float,
+    ) -> float:
+        """Read one declaration into ``into``; return when the read ended."""
+        try:
+            value = declaration.read()
+            if isinstance(value, CoroutineType):
+                value = asyncio.run(value)
+            into.values[position], into.texts[position] = encode(value, max_bytes)
+        except BaseException as exc:  # a variable may not take the reader down, even with exit()
+            return self._failed(into, position, declaration, started, exc)
+        ended = time.monotonic()
+        into.durations[position] = ended - started
+        if declaration.cache_ttl:
+            self._keep(into, position, declaration, ended + declaration.cache_ttl)
+        return ended
+
+    def _keep(
+        self, readings: Readings, position: int, declaration: Declaration, now: float
+    ) -> None:
+        """Keep a value just read for its declaration's ``cache_ttl``."""
+        assert declaration.cache_ttl
+        self._cache[declaration] = (
+            now + declaration.cache_ttl,
+            readings.values[position],
+            readings.texts[position],
+            readings.durations[position] or 0.0,
+        )
+
+    def _failed(
+        self,
+        into: Readings,
+        position: int,
+        declaration: Declaration,
+        started: float,
+        exc: BaseException,
+    ) -> float:
+        """Note why a read failed, and log it; return when it ended."""
+        ended = time.monotonic()
+        if isinstance(exc, EncodingError):
+            report = VariableReport(declaration, ERROR, error=str(exc), duration=ended - started)
+        else:
+            report = VariableReport(
+                declaration, ERROR, error=describe(exc), exception=exc, duration=ended - started
+            )
+        # The failure before the duration: a waiter takes a duration as the reading's end.
+        into.failures[position] = report
+        into.durations[position] = ended - started
+        self._log(report)
+        return ended
+
+    def _from_cache(self, into: Readings, position: int, declaration: Declaration) -> bool:
+        """Fill in a value kept for its ``cache_ttl``, if there is one still good."""
+        if not declaration.cache_ttl:
+            return False
+        entry = self._cache.get(declaration)
+        if entry is None or entry[0] <= time.monotonic():
+            return False
+        _, into.values[position], into.texts[position], into.durations[position] = entry
+        into.cached.add(position)
+        return True
 
     @staticmethod
     def _still_running(declaration: Declaration, started: float) -> VariableReport:
@@ -390,30 +490,6 @@ class Evaluator:
             ),
             duration=running,
         )
-
-    def _read(self, declaration: Declaration, max_bytes: int) -> VariableReport:
-        if (found := self._cached(declaration)) is not None:
-            return found
-        report = read_value(declaration, max_bytes)
-        self._remember(report)
-        return report
-
-    def _remember(self, report: VariableReport) -> None:
-        """Cache a good value for its ``cache_ttl``; log a failure."""
-        declaration = report.declaration
-        if report.status == OK and declaration.cache_ttl:
-            expires = time.monotonic() + declaration.cache_ttl
-            self._cache[declaration] = (expires, replace(report, cached=True))
-        elif report.status != OK:
-            self._log(report)
-
-    def _cached(self, declaration: Declaration) -> VariableReport | None:
-        if not declaration.cache_ttl:
-            return None
-        entry = self._cache.get(declaration)
-        if entry is None or entry[0] <= time.monotonic():
-            return None
-        return replace(entry[1])  # the name rules mark up their own copy
 
     def _timed_out(
         self, declaration: Declaration, timeout: float, elapsed: float
@@ -450,6 +526,19 @@ class Evaluator:
         self._lock = threading.Lock()
         self._pool = _Pool()
         self._calls = {}
+
+
+def _combined(
+    declarations: Sequence[Declaration], parts: list[tuple[list[int], Readings]]
+) -> Readings:
+    """Put readings of parts of ``declarations`` together, each at its positions."""
+    parts = [(positions, part) for positions, part in parts if positions]
+    if len(parts) == 1 and len(parts[0][0]) == len(declarations):
+        return parts[0][1]  # the usual case: one part holds them all, in order
+    readings = Readings(declarations)
+    for positions, part in parts:
+        readings.take(positions, part, len(positions))
+    return readings
 
 
 evaluator = Evaluator()

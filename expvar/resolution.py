@@ -14,7 +14,7 @@ from typing import Any
 
 from expvar.conf import get_config
 from expvar.encoding import EncodingError, encode, go_layout
-from expvar.evaluation import evaluator
+from expvar.evaluation import Readings, evaluator
 from expvar.push.stores import current
 from expvar.registry import (
     AppSource,
@@ -43,14 +43,15 @@ from expvar.reports import (
 class Resolution:
     """Everything one read of the variables produced."""
 
-    # One report per declaration, in publication order.
-    variables: list[VariableReport]
+    # What was read of each declaration, in publication order.
+    readings: Readings
     # Each published name, as JSON too, its JSON text and its value, in output (sorted) order.
     entries: list[tuple[str, str, str, Any]]
     collisions: list[Collision]
     apps: Sequence[AppSource]
     import_failures: Sequence[ImportFailure]
     problems: Sequence[Problem]
+    layout: Layout
     resolved_at: float
     duration: float
 
@@ -63,6 +64,11 @@ class Resolution:
         """Map each published name to its JSON text, in output order."""
         return {name: text for name, _, text, _ in self.entries}
 
+    @cached_property
+    def variables(self) -> list[VariableReport]:
+        """One report per declaration, in publication order."""
+        return list(self.readings)
+
     @property
     def errors(self) -> list[VariableReport]:
         return [report for report in self.variables if report.failed]
@@ -72,18 +78,14 @@ class Resolution:
         """Map each published name to the declarations its value comes from, first first."""
         decided = {collision.name: collision for collision in self.collisions}
         sources: dict[str, tuple[Declaration, ...]] = {}
-        for report in self.variables:
-            name = report.name
-            if name not in self.published:
-                continue
+        for name in self.published:
             collision = decided.get(name)
             if collision is None:
-                sources[name] = (report.declaration,)
+                sources[name] = tuple(self.layout.by_name[name])
             elif collision.rule == MERGE:
-                if report.read_ok:
-                    sources[name] = (*sources.get(name, ()), report.declaration)
-            elif report is collision.winner:
-                sources[name] = (report.declaration,)
+                sources[name] = tuple(r.declaration for r in collision.contenders if r.read_ok)
+            elif collision.winner is not None:
+                sources[name] = (collision.winner.declaration,)
         return sources
 
 
@@ -121,20 +123,21 @@ def _in_place(layout: Layout) -> frozenset[int]:
 def _decide_names(
     registry: Registry,
     layout: Layout,
-    reports: list[VariableReport],
+    readings: Readings,
     resolved_at: float,
     started: float,
 ) -> Resolution:
     max_bytes = get_config().max_value_bytes
+    texts, values = readings.texts, readings.values
     entries: list[tuple[str, str, str, Any]] = []
     collisions: list[Collision] = []
     for name, quoted, positions in layout.plan:
         if len(positions) == 1:
-            report = reports[positions[0]]
-            if report.text is not None:
-                entries.append((name, quoted, report.text, report.value))
+            text = texts[positions[0]]
+            if text is not None:
+                entries.append((name, quoted, text, values[positions[0]]))
             continue
-        collision = _decide(name, [reports[p] for p in positions], max_bytes)
+        collision = _decide(name, [readings[p] for p in positions], max_bytes)
         collisions.append(collision)
         if collision.rule == MERGE:
             if collision.merged_text is not None:
@@ -142,12 +145,13 @@ def _decide_names(
         elif (winner := collision.winner) is not None and winner.text is not None:
             entries.append((name, quoted, winner.text, winner.value))
     return Resolution(
-        variables=reports,
+        readings=readings,
         entries=entries,
         collisions=collisions,
         apps=registry.apps,
         import_failures=registry.import_failures,
         problems=registry.problems,
+        layout=layout,
         resolved_at=resolved_at,
         duration=time.perf_counter() - started,
     )
