@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -19,8 +18,6 @@ from expvar.resolution import Resolution, resolve, resolve_async
 CONTENT_TYPE = "application/json; charset=utf-8"
 
 
-# csrf_exempt: only GET and HEAD are served, so a POST must meet the 405, not the CSRF page.
-@method_decorator([never_cache, csrf_exempt], name="dispatch")
 class ExpVarView(View):
     """Serve every published variable as Go's expvar handler does."""
 
@@ -28,8 +25,11 @@ class ExpVarView(View):
 
     @classmethod
     def as_view(cls, **initkwargs: Any) -> Callable[..., HttpResponseBase]:
-        # Monitors poll anonymously; access is the policy's decision, not the login middleware's.
-        return login_not_required(super().as_view(**initkwargs))
+        # Monitors poll anonymously: access is the policy's decision, not the login middleware's.
+        # Only GET and HEAD are served, so a POST must meet the 405, not the CSRF page.
+        # Decorated once, here, not per request on dispatch; both wrap async views as async.
+        view = login_not_required(super().as_view(**initkwargs))
+        return never_cache(csrf_exempt(view))
 
     def get(self, request: HttpRequest) -> HttpResponse:
         if not is_allowed(request):
@@ -58,16 +58,7 @@ def asynchronous(view_class: type[ExpVarView]) -> type[ExpVarView]:
             return forbidden(request)
         return self.respond(await resolve_async(), request)
 
-    # The inherited dispatch is decorated for sync answers; this one for awaited ones.
-    @method_decorator([never_cache, csrf_exempt])
-    async def dispatch(
-        self: ExpVarView, request: HttpRequest, *args: Any, **kwargs: Any
-    ) -> HttpResponseBase:
-        answer: Any = View.dispatch(self, request, *args, **kwargs)  # a coroutine here
-        response: HttpResponseBase = await answer
-        return response
-
-    return type(f"Async{view_class.__name__}", (view_class,), {"get": get, "dispatch": dispatch})
+    return type(f"Async{view_class.__name__}", (view_class,), {"get": get})
 
 
 # For ASGI sites (uvicorn, daphne, granian): see docs/endpoint.md.
