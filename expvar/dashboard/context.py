@@ -1,8 +1,5 @@
-"""Arrange one Resolution for the dashboard; no reading, merging or deciding here.
-
-Templates render the resolution's own reports and collisions; what is added here is only what
-the dashboard alone needs: the rows grouped by app, facet counts, and a header summary.
-"""
+"""Arrange one Resolution for the dashboard: no reading, merging or deciding, only what the
+dashboard alone needs (the rows grouped by app, facet counts, a header summary)."""
 
 from __future__ import annotations
 
@@ -22,10 +19,8 @@ from expvar.resolution import Resolution
 
 # The status facet: every status but "ok", then the names declared more than once.
 COLLIDES = "collides"
-FACET_LABELS = {
-    **{status: label for status, label in STATUS_LABELS.items() if status != "ok"},
-    COLLIDES: "collides",
-}
+FACET_LABELS = {status: label for status, label in STATUS_LABELS.items() if status != "ok"}
+FACET_LABELS[COLLIDES] = "collides"
 
 
 @dataclass(eq=False)

@@ -52,26 +52,6 @@ class Rows:
     kind: str
 
 
-@dataclass(frozen=True)
-class RefreshParams:
-    """The page rows are for: its token, the response it shows now, its open values."""
-
-    page: str
-    since: str = ""
-    open_rows: frozenset[str] = frozenset()
-
-    @classmethod
-    def of(cls, request: HttpRequest) -> RefreshParams:
-        """Read ``?page=``, ``?shown=`` and ``?open=`` (row ids without their prefix)."""
-        page, since = request.GET.get("page", ""), request.GET.get("shown", "")
-        opened = [i for i in request.GET.get("open", "").split(",") if _OPEN_ID.fullmatch(i)]
-        return cls(
-            page=page if _TOKEN.fullmatch(page) else "",
-            since=since if _TOKEN.fullmatch(since) else "",
-            open_rows=frozenset(ROW_ID_PREFIX + i for i in opened[:MAX_OPEN]),
-        )
-
-
 def new_token() -> str:
     """Return a random token naming one page, or one response's rows."""
     return secrets.token_hex(DIGEST_SIZE)
@@ -81,10 +61,16 @@ def digest(text: str, size: int = DIGEST_SIZE) -> bytes:
     return hashlib.blake2b(text.encode(), digest_size=size).digest()
 
 
-def render_rows(request: HttpRequest, dashboard: Dashboard, params: RefreshParams) -> Rows:
-    """Render the rows for a page, or for a refresh of the page ``params`` name."""
+def render_rows(request: HttpRequest, dashboard: Dashboard, page: str | None = None) -> Rows:
+    """Render the rows for the new page ``page``, or for a refresh: of the page ``?page=``,
+    showing the response ``?shown=`` and the values ``?open=`` (row ids without the prefix)."""
+    since, open_rows = "", frozenset[str]()
+    if page is None:
+        page, since = _token(request, "page"), _token(request, "shown")
+        opened = [i for i in request.GET.get("open", "").split(",") if _OPEN_ID.fullmatch(i)]
+        open_rows = frozenset(ROW_ID_PREFIX + i for i in opened[:MAX_OPEN])
     reports = [report for section in dashboard.sections for report in section.reports]
-    context = {"dashboard": dashboard, "reports": reports, "open_rows": params.open_rows}
+    context = {"dashboard": dashboard, "reports": reports, "open_rows": open_rows}
     chunks = render_to_string("expvar/dashboard/_rows.html", context, request=request)
     # The last chunk is what follows the last row's mark: a newline.
     rows = [chunk.split(CELL_MARK) for chunk in chunks.split(ROW_MARK)[:-1]]
@@ -95,17 +81,17 @@ def render_rows(request: HttpRequest, dashboard: Dashboard, params: RefreshParam
     digests = [[digest(part) for part in parts] for parts in rows]
     entry = None
     try:
-        if params.page:
-            if params.since:
-                entry = cache.get(CACHE_PREFIX + params.page)
+        if page:
+            if since:
+                entry = cache.get(CACHE_PREFIX + page)
             current = {"state": state, "layout": layout, "digests": digests}
-            cache.set(CACHE_PREFIX + params.page, current, REMEMBER_FOR)
+            cache.set(CACHE_PREFIX + page, current, REMEMBER_FOR)
     except Exception:  # a cache that fails costs a full refresh, not the refresh
         logger.warning("expvar dashboard: the cache failed; sending every row", exc_info=True)
     previous = None
     if (
         isinstance(entry, Mapping)
-        and (entry.get("state"), entry.get("layout")) == (params.since, layout)
+        and (entry.get("state"), entry.get("layout")) == (since, layout)
         and isinstance(entry.get("digests"), list)
     ):
         previous = entry["digests"]
@@ -121,6 +107,11 @@ def render_rows(request: HttpRequest, dashboard: Dashboard, params: RefreshParam
         for section in dashboard.sections
     ]
     return Rows(sections, state, "full" if previous is None else "changes")
+
+
+def _token(request: HttpRequest, key: str) -> str:
+    value = request.GET.get(key, "")
+    return value if _TOKEN.fullmatch(value) else ""
 
 
 def _changes(parts: list[str], previous: list[bytes], current: list[bytes]) -> str:

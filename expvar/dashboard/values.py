@@ -29,8 +29,8 @@ PREVIEW_CHARS = 96
 class ShownValue:
     html: SafeString
     preview: str
-    long: bool
-    size: str
+    long: bool = False
+    size: str = ""
     # A number whose name says its unit, said readably ("3.9 MiB"), and that unit.
     human: str = ""
     unit: str = ""
@@ -41,8 +41,8 @@ class ShownValue:
 def show(text: str, name: str = "", *, leaves: bool = True) -> ShownValue:
     """Render a value from its published JSON text; ``name`` may tell a number's unit.
 
-    ``leaves=False`` renders a long value (one that starts folded) as its plain text: the same
-    text, none of the marked-up leaves, which cost a folded value's page most of its weight.
+    ``leaves=False`` renders a long value as plain text, without the marked-up leaves that
+    cost a folded value's page most of its weight.
     """
     if text[:1] not in "{[" and len(text) <= LONG_CHARS:
         # A short scalar is its own JSON text: no parsing, no paths (the common case).
@@ -50,8 +50,6 @@ def show(text: str, name: str = "", *, leaves: bool = True) -> ShownValue:
         return ShownValue(
             html=SafeString(escape(text, quote=False)),
             preview=text,
-            long=False,
-            size="",
             human=readable(float(text), unit) if unit else "",
             unit=unit or "",
         )
@@ -63,70 +61,48 @@ def show(text: str, name: str = "", *, leaves: bool = True) -> ShownValue:
     html = "".join(out)
     long = len(text) > LONG_CHARS or html.count("\n") >= LONG_LINES
     preview = text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"
-    return ShownValue(
-        html=SafeString(html), preview=preview, long=long, size=_size(value), plain=plain
-    )
+    return ShownValue(SafeString(html), preview, long, _size(value), plain=plain)
 
 
 def _render(
-    value: Any,
-    path: str | None,
-    indent: str,
-    out: list[str],
-    parent: str = "",
-    *,
-    marked: bool = True,
+    value: Any, path: str | None, indent: str, out: list[str], parent: str = "", *, marked: bool
 ) -> None:
-    # ``path`` is the JSON array of the keys so far, as text without its closing bracket.
-    # It is None inside lists: an item there has no expvarmon or Datadog path worth charting,
-    # and marking each item of a 256-entry ring would bloat every refresh. ``marked=False``
-    # leaves the keys unmarked too: the text alone.
-    if isinstance(value, dict):
-        if not value:
-            out.append("{}")
-            return
-        inner = indent + "  "
-        out.append("{\n")
-        last = len(value) - 1
+    # ``path`` is the JSON array of the keys so far, open at its end ("[" or '["a",'). It is
+    # None inside lists: an item there has no expvarmon or Datadog path worth charting, and
+    # marking each item of a 256-entry ring would bloat every refresh. ``marked=False`` leaves
+    # the keys unmarked too: the text alone.
+    inner = indent + "  "
+    if isinstance(value, dict) and value:
+        out.append("{")
         for position, (key, item) in enumerate(value.items()):
             quoted = encode_basestring(key)
             shown = escape(quoted, quote=False)
-            out.append(
-                f'{inner}<span class="expvar-key">{shown}</span>: '
-                if marked
-                else f"{inner}{shown}: "
-            )
-            key_path = None
-            if path is not None:
-                key_path = f"{path}{quoted}" if path == "[" else f"{path},{quoted}"
-            if key_path is None or isinstance(item, (dict, list)):
-                _render(item, key_path, inner, out, key, marked=marked)
+            label = f'<span class="expvar-key">{shown}</span>' if marked else shown
+            out.append(f"{',' if position else ''}\n{inner}{label}: ")
+            if path is None:
+                _render(item, None, inner, out, key, marked=marked)
+            elif isinstance(item, (dict, list)):
+                _render(item, f"{path}{quoted},", inner, out, key, marked=marked)
             else:
-                out.append(_leaf(item, key_path, key, parent))
-            out.append(",\n" if position < last else "\n")
-        out.append(indent + "}")
-    elif isinstance(value, list):
-        if not any(isinstance(item, (dict, list)) for item in value):
-            out.append("[" + ", ".join([_scalar(item) for item in value]) + "]")
-            return
-        inner = indent + "  "
-        out.append("[\n")
-        last = len(value) - 1
+                out.append(_leaf(item, path + quoted, key, parent))
+        out.append(f"\n{indent}}}")
+    elif isinstance(value, list) and any(isinstance(item, (dict, list)) for item in value):
+        out.append("[")
         for position, item in enumerate(value):
-            out.append(inner)
+            out.append(f"{',' if position else ''}\n{inner}")
             _render(item, None, inner, out, marked=marked)
-            out.append(",\n" if position < last else "\n")
-        out.append(indent + "]")
+        out.append(f"\n{indent}]")
+    elif isinstance(value, list):
+        out.append("[" + ", ".join([_scalar(item) for item in value]) + "]")
     else:
-        out.append(_scalar(value))
+        out.append("{}" if isinstance(value, dict) else _scalar(value))
 
 
 def _leaf(item: Any, key_path: str, key: str, parent: str) -> str:
     # A focusable button-like span: the leaf opens its monitor paths and its chart by keyboard
     # too. Its text stays the JSON of the value; a readable unit is drawn beside it by CSS.
-    unit = None
-    if isinstance(item, (int, float)) and not isinstance(item, bool):
-        unit = unit_of(key, parent)
+    number = isinstance(item, (int, float)) and not isinstance(item, bool)
+    unit = unit_of(key, parent) if number else None
     human = f' data-expvar-human="{escape(readable(item, unit))}" title="in {unit}"' if unit else ""
     return (
         f'<span class="expvar-leaf" tabindex="0" role="button" '
@@ -158,11 +134,6 @@ def _size(value: Any) -> str:
     return ""
 
 
-BYTES = "bytes"
-KIBIBYTES = "KiB"
-NANOSECONDS = "ns"
-SECONDS = "s"
-
 # Go's runtime.MemStats fields that count bytes (the ones expvar.contrib.memstats publishes).
 MEMSTATS_BYTES = frozenset([
     "Alloc", "TotalAlloc", "Sys", "HeapAlloc", "HeapSys", "HeapIdle", "HeapInuse", "HeapReleased",
@@ -177,7 +148,7 @@ _LATENCY_FIGURES = frozenset(
     ["sum", "mean", "avg", "min", "max", "p50", "p75", "p90", "p95", "p99", "p999"]
 )
 # getrusage's ru_maxrss is in KiB on Linux, in bytes on macOS.
-_MAXRSS = BYTES if sys.platform == "darwin" else KIBIBYTES
+_MAXRSS = "bytes" if sys.platform == "darwin" else "KiB"
 
 
 @functools.lru_cache(maxsize=4096)
@@ -186,19 +157,19 @@ def unit_of(key: str, parent: str = "") -> str | None:
     if key == "maxrss":
         return _MAXRSS
     if key in MEMSTATS_BYTES or _BYTES_NAME.search(key):
-        return BYTES
+        return "bytes"
     if _NS_NAME.search(key):
-        return NANOSECONDS
+        return "ns"
     if _SECONDS_NAME.search(key) or (parent == "latency" and key in _LATENCY_FIGURES):
-        return SECONDS
+        return "s"
     return None
 
 
 def readable(value: float, unit: str) -> str:
     """Say ``value`` (counted in ``unit``) in the largest unit that keeps it above one."""
-    if unit not in (BYTES, KIBIBYTES):
-        return _duration(value / 1e9 if unit == NANOSECONDS else value)
-    if unit == KIBIBYTES:
+    if unit not in ("bytes", "KiB"):
+        return _duration(value / 1e9 if unit == "ns" else value)
+    if unit == "KiB":
         value *= 1024
     units = ("B", "KiB", "MiB", "GiB", "TiB", "PiB")
     step = 0

@@ -18,7 +18,7 @@ from django_htmx.http import HttpResponseStopPolling
 from expvar.conf import get_config
 from expvar.dashboard.context import build_dashboard
 from expvar.dashboard.panels import panel_scripts, render_panels
-from expvar.dashboard.rows import RefreshParams, new_token, render_rows
+from expvar.dashboard.rows import new_token, render_rows
 from expvar.prometheus.series import series_for
 from expvar.resolution import resolve
 
@@ -34,8 +34,6 @@ def dashboard(
     """Render the whole dashboard page."""
     site, opts = model_admin.admin_site, model_admin.opts
     interval = get_config().refresh_interval
-    resolution = resolve()
-    dashboard = build_dashboard(resolution)
     page = new_token()
     # htmx reads "5s" and "500ms"; whole seconds read better in the page source.
     every = f"{interval:g}s" if interval == int(interval) else f"{round(interval * 1000)}ms"
@@ -48,10 +46,8 @@ def dashboard(
         "title": capfirst(opts.verbose_name_plural),
         "opts": opts,
         "app_label": opts.app_label,
-        "dashboard": dashboard,
-        "shown": render_rows(request, dashboard, RefreshParams(page)),
+        **_live(request, page),
         "page_token": page,
-        "panels": render_panels(request, resolution),
         "panel_scripts": panel_scripts(),
         "filter_q": request.GET.get("q", ""),
         "refresh_url": _url("refresh", model_admin),
@@ -72,14 +68,15 @@ def dashboard(
 
 def refresh(request: HttpRequest, model_admin: ModelAdmin[Any]) -> HttpResponse:
     """Render the dashboard's live body: the small parts whole, of the rows what changed."""
+    return HttpResponse(render_to_string("expvar/dashboard/refresh.html", _live(request), request))
+
+
+def _live(request: HttpRequest, page: str | None = None) -> dict[str, Any]:
+    # What the live body renders, for the new page ``page`` or for a refresh: one read.
     resolution = resolve()
     dashboard = build_dashboard(resolution)
-    context = {
-        "dashboard": dashboard,
-        "shown": render_rows(request, dashboard, RefreshParams.of(request)),
-        "panels": render_panels(request, resolution),
-    }
-    return HttpResponse(render_to_string("expvar/dashboard/refresh.html", context, request))
+    shown = render_rows(request, dashboard, page)
+    return {"dashboard": dashboard, "shown": shown, "panels": render_panels(request, resolution)}
 
 
 def series(request: HttpRequest, model_admin: ModelAdmin[Any]) -> JsonResponse:
