@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +11,6 @@ from django.conf import settings
 from django.core.checks import CheckMessage
 from django.core.signals import setting_changed
 
-from expvar.contrib.cmdline.redact import pattern_error
 from expvar.issues import Issue
 
 
@@ -50,7 +50,12 @@ def parse_redaction(value: Any) -> Redaction:
                     'Each entry is a regular expression for option names, such as "^db-".',
                 )
             )
-        elif (error := pattern_error(entry)) is not None:
+            continue
+        try:
+            re.compile(entry)
+            # redact.py joins the patterns in an alternation, where a global flag is an error.
+            re.compile(f"(?:{entry})")
+        except re.error as error:
             issues.append(
                 Issue(
                     "expvar.E022",

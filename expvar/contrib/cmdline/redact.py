@@ -29,16 +29,6 @@ def redact_argv(argv: Sequence[str], extra: tuple[str, ...] = ()) -> list[str]:
     return list(_redact(tuple(argv), extra))
 
 
-def pattern_error(pattern: str) -> str | None:
-    try:
-        re.compile(pattern)
-        # It is used inside an alternation, where a global flag such as "(?i)" is an error.
-        re.compile(f"(?:{pattern})")
-    except re.error as exc:
-        return str(exc)
-    return None
-
-
 @functools.lru_cache(maxsize=16)
 def _redact(argv: tuple[str, ...], extra: tuple[str, ...]) -> tuple[str, ...]:
     alternation = "|".join(f"(?:{pattern})" for pattern in (*DEFAULT_PATTERNS, *extra))

@@ -94,14 +94,12 @@ class StackReader(ProcFile):
         self._available = True
 
     def __call__(self) -> int:
-        if not self._available:
-            return 0
-        try:
-            return parse_status_stack(self.read())
-        except NO_PROCFS:
-            # Ask once, not every poll.
-            self._available = False
-            return 0
+        if self._available:
+            try:
+                return parse_status_stack(self.read())
+            except NO_PROCFS:
+                self._available = False  # ask once, not every poll
+        return 0
 
 
 class PsutilResident:
@@ -165,7 +163,7 @@ class Cumulative:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._last: int | None = None
+        self._last = 0
         self._up = 0
         self._down = 0
         if hasattr(os, "register_at_fork"):
@@ -173,9 +171,7 @@ class Cumulative:
 
     def observe(self, level: int) -> tuple[int, int]:
         with self._lock:
-            if self._last is None:
-                self._up = level
-            elif level > self._last:
+            if level > self._last:
                 self._up += level - self._last
             else:
                 self._down += self._last - level

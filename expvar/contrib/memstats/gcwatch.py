@@ -47,9 +47,7 @@ class GCSnapshot:
 
     @property
     def last_gc_ns(self) -> int:
-        if not self.num_gc:
-            return 0
-        return self.pause_end_ns[(self.num_gc + RING_SIZE - 1) % RING_SIZE]
+        return self.pause_end_ns[(self.num_gc - 1) % RING_SIZE] if self.num_gc else 0
 
     def after(self, pause: int, end: int, unseen: int, forced: bool) -> GCSnapshot:
         """The figures once this collection, and ``unseen`` ones no callback saw before it, are
