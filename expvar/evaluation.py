@@ -434,12 +434,11 @@ class Evaluator:
         return ended
 
     def _keep(
-        self, readings: Readings, position: int, declaration: Declaration, now: float
+        self, readings: Readings, position: int, declaration: Declaration, until: float
     ) -> None:
-        """Keep a value just read for its declaration's ``cache_ttl``."""
-        assert declaration.cache_ttl
+        """Keep a value just read, for its declaration's ``cache_ttl``: ``until`` then."""
         self._cache[declaration] = (
-            now + declaration.cache_ttl,
+            until,
             readings.values[position],
             readings.texts[position],
             readings.durations[position] or 0.0,

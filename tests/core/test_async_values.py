@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
 from functools import partial
 from typing import Any
 
@@ -108,6 +109,30 @@ def test_an_async_value_is_called_once_by_concurrent_reads() -> None:
 
 def get_async(**client: Any) -> Any:
     return asyncio.run(AsyncClient(**client).get("/debug/async/vars"))
+
+
+def test_an_async_value_is_kept_for_its_cache_ttl_and_no_longer() -> None:
+    reads: list[int] = []
+
+    async def counted() -> int:
+        reads.append(1)
+        return len(reads)
+
+    declaration = Declaration(
+        name="c", app=APPS["first"], origin="tests.c", read=counted, is_async=True, cache_ttl=0.4
+    )
+    registry = registry_of(declaration)
+
+    async def read_at(seconds: float, started: float) -> Any:
+        await asyncio.sleep(max(started + seconds - time.monotonic(), 0))
+        return json.loads((await resolve_async(registry)).body())
+
+    async def reads_over_time() -> list[Any]:
+        started = time.monotonic()
+        return [await read_at(at, started) for at in (0, 0.1, 0.65)]
+
+    # Past the TTL (and well short of twice it) the value is read again.
+    assert asyncio.run(reads_over_time()) == [{"c": 1}, {"c": 1}, {"c": 2}]
 
 
 def test_the_async_view_denies_a_stranger_with_a_json_403() -> None:

@@ -112,6 +112,27 @@ def test_cache_ttl_keeps_the_value_in_process() -> None:
     assert reads == [1]
 
 
+def counting() -> Any:
+    reads: list[int] = []
+    return lambda: reads.append(1) or len(reads)
+
+
+def read_at(seconds: float, registry: Any, started: float) -> Any:
+    time.sleep(max(started + seconds - time.monotonic(), 0))
+    return json.loads(resolve(registry).body())
+
+
+@pytest.mark.parametrize("timeout", [0.5, None], ids=["pool", "inline"])
+def test_cache_ttl_keeps_the_value_for_its_ttl_and_no_longer(timeout: float | None) -> None:
+    registry = registry_of(declare("c", counting(), cache_ttl=0.4))
+    with override_settings(EXPVAR_TIMEOUT=timeout):
+        started = time.monotonic()
+        assert read_at(0, registry, started) == {"c": 1}
+        assert read_at(0.1, registry, started) == {"c": 1}
+        # Past the TTL (and well short of twice it) the value is read again.
+        assert read_at(0.65, registry, started) == {"c": 2}
+
+
 def test_without_cache_ttl_each_resolution_reads_again() -> None:
     reads = []
     registry = registry_of(declare("c", lambda: reads.append(1) or len(reads)))
