@@ -71,14 +71,20 @@ class Readings:
     def __getitem__(self, position: int) -> VariableReport:
         report = self._reports.get(position)
         if report is None:
-            report = self.failures.get(position) or VariableReport(
-                self.declarations[position],
-                OK,
-                self.values[position],
-                self.texts[position],
-                duration=self.durations[position] or 0.0,
-                cached=position in self.cached,
-            )
+            declaration, duration = self.declarations[position], self.durations[position]
+            if position in self.failures:
+                report = self.failures[position]
+            elif duration is None:  # only if the thread reading it failed itself
+                report = VariableReport(declaration, ERROR, error="not read: its reader failed")
+            else:
+                report = VariableReport(
+                    declaration,
+                    OK,
+                    self.values[position],
+                    self.texts[position],
+                    duration=duration,
+                    cached=position in self.cached,
+                )
             self._reports[position] = report
         return report
 

@@ -280,3 +280,19 @@ def test_only_in_place_positions_start_no_thread() -> None:
     reports = Evaluator().evaluate([declare("a", 1)], 0.2, 10_000, in_place=frozenset({0}))
     assert [r.value for r in reports] == [1]
     assert set(threading.enumerate()) - before == set()
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_values_a_failed_reader_left_unread_are_errors_not_values(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    evaluator = Evaluator()
+
+    def broken(*args: Any) -> bool:
+        raise RuntimeError("the reader itself broke")
+
+    monkeypatch.setattr(evaluator, "_from_cache", broken)
+    reports = evaluator.evaluate([declare("a", 1, cache_ttl=60), declare("b", 2)], 0.5, 1024)
+    assert [(r.status, r.error, r.text) for r in reports] == [
+        ("error", "not read: its reader failed", None)
+    ] * 2
