@@ -136,6 +136,8 @@ class _Pool:
                         return
                 try:
                     job()
+                except Exception:  # the reader's own failure: its variables are reported unread
+                    logger.exception("expvar: a reader thread failed")
                 finally:
                     future.set_result(None)
                     # A value() may have used the database from this thread: honour

@@ -282,9 +282,8 @@ def test_only_in_place_positions_start_no_thread() -> None:
     assert set(threading.enumerate()) - before == set()
 
 
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
 def test_values_a_failed_reader_left_unread_are_errors_not_values(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     evaluator = Evaluator()
 
@@ -296,3 +295,4 @@ def test_values_a_failed_reader_left_unread_are_errors_not_values(
     assert [(r.status, r.error, r.text) for r in reports] == [
         ("error", "not read: its reader failed", None)
     ] * 2
+    assert "a reader thread failed" in caplog.text
