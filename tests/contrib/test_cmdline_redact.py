@@ -2,8 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from expvar.contrib.cmdline.conf import parse_redaction
-from expvar.contrib.cmdline.redact import REDACTED, redact_argv
+from expvar.contrib.cmdline.redact import REDACTED, parse_redaction, redact_argv
 
 
 def redact(*argv: str, setting: object = True) -> list[str]:

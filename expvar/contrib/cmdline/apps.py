@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
 from django.core import checks
+
+from expvar.contrib.cmdline.redact import redaction_setting
 
 
 class CmdlineConfig(AppConfig):
@@ -10,6 +14,8 @@ class CmdlineConfig(AppConfig):
     verbose_name = "Expvar: command line"
 
     def ready(self) -> None:
-        from expvar.contrib.cmdline.conf import check_cmdline_redact
-
         checks.register(check_cmdline_redact)
+
+
+def check_cmdline_redact(**kwargs: Any) -> list[checks.CheckMessage]:
+    return [issue.as_check() for issue in redaction_setting().issues]

@@ -3,8 +3,7 @@ from __future__ import annotations
 import sys
 
 import expvar
-from expvar.contrib.cmdline.conf import get_redaction
-from expvar.contrib.cmdline.redact import redact_argv
+from expvar.contrib.cmdline.redact import redact_argv, redaction_setting
 
 
 class Cmdline(expvar.ExpVar):
@@ -12,5 +11,5 @@ class Cmdline(expvar.ExpVar):
 
     def value(self) -> list[str]:
         argv = [str(sys.executable or ""), *map(str, sys.argv)]
-        redaction = get_redaction()
+        redaction = redaction_setting()
         return redact_argv(argv, redaction.extra) if redaction.enabled else argv

@@ -1,8 +1,5 @@
-"""Count every request into the ``http`` push variable, in sync and async stacks alike.
-
-Put it first in MIDDLEWARE so that it times everything the others do. Latency is measured until
-the response object is returned, not until a streaming body is sent.
-"""
+"""Count every request into ``http``, in sync and async stacks; first in MIDDLEWARE, it times
+everything the others do (until the response is returned, not until a streamed body is sent)."""
 
 from __future__ import annotations
 
@@ -29,8 +26,7 @@ class HttpMetricsMiddleware:
     def __call__(self, request: HttpRequest) -> Any:
         if self.async_mode:
             return self.__acall__(request)
-        started = _start()
-        response = None
+        started, response = _start(), None
         try:
             response = self.get_response(request)
             return response
@@ -39,8 +35,7 @@ class HttpMetricsMiddleware:
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         get_response: Callable[[HttpRequest], Awaitable[HttpResponseBase]] = self.get_response
-        started = _start()
-        response = None
+        started, response = _start(), None
         try:
             response = await get_response(request)
             return response
@@ -54,9 +49,9 @@ def _start() -> float:
 
 
 def _finish(request: HttpRequest, started: float, response: HttpResponseBase | None) -> None:
-    # A response that never came (an exception escaped every handler) counts as a 5xx.
     elapsed = time.perf_counter() - started
     method = method_key(request.method)
+    # A response that never came (an exception escaped every handler) counts as a 5xx.
     status = status_key(response.status_code if response else None)
     http.add_many(
         (

@@ -1,7 +1,5 @@
-"""The ``http`` push variable, fed by ``HttpMetricsMiddleware``.
-
-Declared here, in the app's ``vars.py``, so it is listed from start-up on, before any request.
-"""
+"""The ``http`` push variable, fed by ``HttpMetricsMiddleware``; declared in the app's vars.py
+so that it is listed from start-up on, before any request."""
 
 from __future__ import annotations
 
@@ -16,9 +14,7 @@ import expvar
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 BUCKET_KEYS = (*(f"{bound:g}" for bound in BUCKETS), "+Inf")
 
-METHODS = frozenset(
-    {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"}
-)
+METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"}
 
 
 def bucket_key(seconds: float) -> str:
@@ -37,28 +33,22 @@ def status_key(status: int | None) -> str:
 
 
 class HttpMetrics(expvar.Map):
-    """A Map published with every key present and latency buckets in order of their bounds.
+    """A Map published with every key present and latency buckets in order of their bounds."""
 
-    A path that appeared only after the first request would make expvarmon and Datadog report it
-    missing on a freshly started worker.
-    """
+    # A path that appeared only after the first request would make expvarmon and Datadog report
+    # it missing on a freshly started worker.
 
     def value(self) -> dict[str, Any]:
         counted = super().value()
-        stored = counted.pop("latency", None)
-        latency: dict[str, Any] = {"count": 0, "sum": 0.0, "buckets": dict.fromkeys(BUCKET_KEYS, 0)}
-        if isinstance(stored, dict):
-            buckets = stored.pop("buckets", None)
-            latency.update(stored)
-            if isinstance(buckets, dict):
-                latency["buckets"].update(buckets)
+        latency = counted.pop("latency", {})
+        buckets = {**dict.fromkeys(BUCKET_KEYS, 0), **latency.get("buckets", {})}
         return {
             "requests": 0,
             "in_flight": 0,
             "by_method": {},
             "by_status": {},
             "by_method_status": {},
-            "latency": latency,
+            "latency": {"count": 0, "sum": 0.0, **latency, "buckets": buckets},
             **counted,
         }
 

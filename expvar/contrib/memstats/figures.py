@@ -8,19 +8,17 @@ import mmap
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import psutil
 
-STATM = "/proc/self/statm"
-STATUS = "/proc/self/status"
 PAGE_SIZE = mmap.PAGESIZE
 # No procfs (macOS, Windows, a sandbox): os.open fails, or os.pread does not exist.
 NO_PROCFS = (OSError, ValueError, IndexError, AttributeError)
+MALLINFO2_FIELDS = "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost"
 
 
-@dataclass(frozen=True)
-class Resident:
+class Resident(NamedTuple):
     """Bytes of this process in RAM, split into file-backed (code, libraries) and the rest."""
 
     total: int
@@ -33,83 +31,72 @@ class Resident:
 
 def parse_statm(raw: bytes) -> Resident:
     # Fields in pages: size resident shared text lib data dt; "shared" is RssFile + RssShmem.
-    fields = raw.split()
-    resident = int(fields[1])
-    shared = min(int(fields[2]), resident)
-    return Resident(total=resident * PAGE_SIZE, file_backed=shared * PAGE_SIZE)
+    resident, shared = map(int, raw.split()[1:3])
+    return Resident(resident * PAGE_SIZE, min(shared, resident) * PAGE_SIZE)
 
 
 def parse_status_stack(raw: bytes) -> int:
     """VmStk from /proc/self/status, in bytes: the main thread's stack as far as it has grown."""
     _, found, rest = raw.partition(b"\nVmStk:")
-    if not found:
-        return 0
-    return int(rest.split(None, 1)[0]) * 1024
+    return int(rest.split(None, 1)[0]) * 1024 if found else 0
 
 
 class ProcFile:
-    """Reads a /proc file through one descriptor kept open (pread), reopened after a fork.
+    """A /proc file read through one descriptor kept open (pread), reopened in a forked child:
+    "self" is resolved when the file is opened."""
 
-    "self" is resolved when the file is opened, so a forked child must not reuse its parent's.
-    """
+    path = ""
 
-    def __init__(self, path: str, size: int) -> None:
-        self._path = path
-        self._size = size
+    def __init__(self, path: str | None = None) -> None:
+        self._path = path or self.path
         self._lock = threading.Lock()
-        self._fd: int | None = None
-        self._pid = 0
+        self._fd, self._pid = -1, 0
         if hasattr(os, "register_at_fork"):
             os.register_at_fork(after_in_child=self._unlock)
 
     def read(self) -> bytes:
         with self._lock:
-            fd = self._fd
-            if fd is None or self._pid != os.getpid():
-                if fd is not None:
-                    os.close(fd)
-                fd = self._fd = os.open(self._path, os.O_RDONLY)
+            if self._pid != os.getpid():
+                stale, self._fd = self._fd, os.open(self._path, os.O_RDONLY)
                 self._pid = os.getpid()
-            return os.pread(fd, self._size, 0)
+                if stale >= 0:
+                    os.close(stale)
+            return os.pread(self._fd, 8192, 0)
 
     def _unlock(self) -> None:
+        # A fork while another thread holds the lock would leave the child's copy held.
         self._lock = threading.Lock()
 
 
 class StatmReader(ProcFile):
-    """This process's resident memory, from /proc/self/statm."""
-
-    def __init__(self, path: str = STATM) -> None:
-        super().__init__(path, 512)
+    path = "/proc/self/statm"
 
     def __call__(self) -> Resident:
         return parse_statm(self.read())
 
 
 class StackReader(ProcFile):
-    """The main thread's stack, read from /proc/self/status; 0 where there is no procfs."""
+    """The main thread's stack; 0 where there is no procfs (found out once, not at every poll)."""
 
-    def __init__(self, path: str = STATUS) -> None:
-        super().__init__(path, 8192)
-        self._available = True
+    path = "/proc/self/status"
+    available = True
 
     def __call__(self) -> int:
-        if self._available:
-            try:
-                return parse_status_stack(self.read())
-            except NO_PROCFS:
-                self._available = False  # ask once, not every poll
-        return 0
+        try:
+            return parse_status_stack(self.read()) if self.available else 0
+        except NO_PROCFS:
+            self.available = False
+            return 0
 
 
 class PsutilResident:
     """For systems without procfs: psutil's RSS, with no file-backed share to tell apart."""
 
     def __call__(self) -> Resident:
-        return Resident(total=psutil.Process().memory_info().rss, file_backed=0)
+        return Resident(psutil.Process().memory_info().rss, 0)
 
 
-def choose_reader(statm: str = STATM) -> Callable[[], Resident]:
+def choose_reader(statm: str = StatmReader.path) -> Callable[[], Resident]:
     reader = StatmReader(statm)
     try:
         reader()
@@ -118,15 +105,9 @@ def choose_reader(statm: str = STATM) -> Callable[[], Resident]:
     return reader
 
 
-MALLINFO2_FIELDS = (
-    "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks",
-    "keepcost",
-)  # fmt: skip
-
-
 class Mallinfo2(ctypes.Structure):
     # struct mallinfo2 (glibc 2.33+): ten size_t fields, in this order.
-    _fields_ = [(name, ctypes.c_size_t) for name in MALLINFO2_FIELDS]
+    _fields_ = [(name, ctypes.c_size_t) for name in MALLINFO2_FIELDS.split()]
 
 
 def find_mallinfo2(library: str | None = None) -> Callable[[], Mallinfo2] | None:
@@ -136,17 +117,16 @@ def find_mallinfo2(library: str | None = None) -> Callable[[], Mallinfo2] | None
         function = ctypes.CDLL(library).mallinfo2
     except (OSError, AttributeError, TypeError):
         return None
-    function.restype = Mallinfo2
-    function.argtypes = []
+    function.restype, function.argtypes = Mallinfo2, []
     return function
 
 
-_mallinfo2 = find_mallinfo2()
+MALLINFO2 = find_mallinfo2()
 
 
-def read_malloc_free(mallinfo2: Callable[[], Mallinfo2] | None = _mallinfo2) -> int:
-    """Bytes in malloc's free chunks (``fordblks``), fastbins included, summed over every arena:
-    memory malloc holds for the process but has not handed out. 0 without ``mallinfo2``."""
+def read_malloc_free(mallinfo2: Callable[[], Mallinfo2] | None = MALLINFO2) -> int:
+    """Bytes in malloc's free chunks (``fordblks``, fastbins included, over every arena): memory
+    malloc holds for the process but has not handed out. 0 without ``mallinfo2``."""
     return 0 if mallinfo2 is None else int(mallinfo2().fordblks)
 
 
@@ -155,26 +135,19 @@ read_main_stack = StackReader()
 
 
 class Cumulative:
-    """Monotonic totals from a level sampled at each read: rises add up, falls add down.
-
-    ``up - down`` always equals the latest level, and both only grow: the smallest allocation
-    and free counts that explain what the samples saw.
-    """
+    """Monotonic totals from a level sampled at each read: rises add up, falls add down, so
+    ``up - down`` is always the latest level: the smallest counts that explain the samples."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._last = 0
-        self._up = 0
-        self._down = 0
+        self._last = self._up = self._down = 0
         if hasattr(os, "register_at_fork"):
             os.register_at_fork(after_in_child=self._unlock)
 
     def observe(self, level: int) -> tuple[int, int]:
         with self._lock:
-            if level > self._last:
-                self._up += level - self._last
-            else:
-                self._down += self._last - level
+            self._up += max(level - self._last, 0)
+            self._down += max(self._last - level, 0)
             self._last = level
             return self._up, self._down
 

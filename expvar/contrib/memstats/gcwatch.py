@@ -4,39 +4,31 @@ from __future__ import annotations
 
 import gc
 import os
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
 RING_SIZE = 256
-OLDEST_GENERATION = 2
+OLDEST = 2  # the oldest generation's index
 
 
 def collections_so_far() -> int:
-    """CPython's own count of finished collections, every generation, kept whether or not a
-    callback ran."""
+    # CPython's own count, every generation, kept whether or not a callback ran.
     return sum(generation["collections"] for generation in gc.get_stats())
 
 
 def forced_start(generation: int) -> bool:
-    """Whether a collection starting now is of the oldest generation and not one the collector
-    itself was due to start.
-
-    At "start" the counts are not reset yet: an automatic collection of the oldest generation
-    starts only once its count is over its threshold (CPython 3.10 to 3.13). A ``gc.collect()``
-    made while it is over is taken for automatic, so the count is a lower bound.
-    """
-    if generation != OLDEST_GENERATION:
-        return False
-    return bool(gc.get_count()[OLDEST_GENERATION] <= gc.get_threshold()[OLDEST_GENERATION])
+    """Whether a collection starting now is of the oldest generation and was not due."""
+    # At "start" the counts are not reset yet, and the collector starts the oldest generation
+    # itself only once its count is over its threshold (CPython 3.10 to 3.13). A gc.collect()
+    # made while it is over is taken for automatic: the count is a lower bound.
+    return generation == OLDEST and gc.get_count()[OLDEST] <= gc.get_threshold()[OLDEST]
 
 
 @dataclass(frozen=True)
 class GCSnapshot:
-    """The collector's figures at one moment. The watch replaces its own whole at each
-    collection and never changes the lists of one it has published."""
+    """The collector's figures at one moment; the lists of a published one are never changed."""
 
     num_gc: int
     pause_total_ns: int
@@ -49,34 +41,13 @@ class GCSnapshot:
     def last_gc_ns(self) -> int:
         return self.pause_end_ns[(self.num_gc - 1) % RING_SIZE] if self.num_gc else 0
 
-    def after(self, pause: int, end: int, unseen: int, forced: bool) -> GCSnapshot:
-        """The figures once this collection, and ``unseen`` ones no callback saw before it, are
-        in. Unseen collections ended before this one started and have no measured pause."""
-        pause_ns = self.pause_ns.copy()
-        pause_end_ns = self.pause_end_ns.copy()
-        for offset in range(min(unseen, RING_SIZE - 1)):
-            slot = (self.num_gc + unseen - 1 - offset) % RING_SIZE
-            pause_ns[slot] = 0
-            pause_end_ns[slot] = end - pause
-        slot = (self.num_gc + unseen) % RING_SIZE
-        pause_ns[slot] = pause
-        pause_end_ns[slot] = end
-        return GCSnapshot(
-            num_gc=self.num_gc + unseen + 1,
-            num_forced_gc=self.num_forced_gc + int(forced),
-            pause_total_ns=self.pause_total_ns + pause,
-            pause_ns=pause_ns,
-            pause_end_ns=pause_end_ns,
-        )
-
 
 class GCWatch:
-    """One writer (the collector, which never runs twice at once) and lock-free readers.
+    """Times each collection from its "start" callback to its "stop".
 
-    The callback must not take a lock: a reader holding it could allocate, start a collection in
-    its own thread and wait on itself. Each stop publishes a new ``GCSnapshot`` with one attribute
-    store instead, so a reader sees a collection entirely or not at all, even when the callback
-    is cut short.
+    No lock: a thread holding it could allocate, start a collection and wait on itself. The
+    collector is the one writer, and each stop publishes a new ``GCSnapshot`` in one store, so a
+    reader sees a collection entirely or not at all, even when the callback is cut short.
     """
 
     def __init__(
@@ -86,16 +57,12 @@ class GCWatch:
         collections: Callable[[], int] = collections_so_far,
         forced: Callable[[int], bool] = forced_start,
     ) -> None:
-        self._monotonic_ns = monotonic_ns
-        self._wall_ns = wall_ns
-        self._collections = collections
-        self._forced = forced
-        self._install_lock = threading.Lock()
+        self._monotonic_ns, self._wall_ns = monotonic_ns, wall_ns
+        self._collections, self._forced = collections, forced
         self._installed_at: int | None = None
-        self._collections_before = 0
-        self._started: int | None = None
-        self._started_forced = False
-        self._pauses = GCSnapshot(0, 0, [0] * RING_SIZE, [0] * RING_SIZE)
+        self._uncounted = 0  # collections CPython counted while the callback was out
+        self._start: tuple[bool, int] | None = None  # (forced, monotonic ns) of the collection
+        self._figures = GCSnapshot(0, 0, [0] * RING_SIZE, [0] * RING_SIZE)
         if hasattr(os, "register_at_fork"):
             os.register_at_fork(after_in_child=self._after_fork)
 
@@ -104,59 +71,54 @@ class GCWatch:
         return self.on_gc in gc.callbacks
 
     def install(self) -> None:
-        with self._install_lock:
-            if self.installed:
-                return
+        if not self.installed:
             if self._installed_at is None:
                 self._installed_at = self._monotonic_ns()
-            # Collections while the callback was out are not this watch's to count.
-            self._collections_before = self._collections() - self._pauses.num_gc
+            self._uncounted = self._collections() - self._figures.num_gc
             gc.callbacks.append(self.on_gc)
 
     def uninstall(self) -> None:
-        with self._install_lock:
-            while self.on_gc in gc.callbacks:
-                gc.callbacks.remove(self.on_gc)
+        while self.on_gc in gc.callbacks:
+            gc.callbacks.remove(self.on_gc)
 
     def on_gc(self, phase: str, info: dict[str, Any]) -> None:
         # A collection can start deep inside another variable's recursion, with no room left for
         # the calls below (RecursionError), or amid a MemoryError. Nothing is published until the
         # last line, and the next stop counts a collection missed here from CPython's own count,
-        # so giving up is always safe.
+        # so giving up is always safe; raising would only make gc print it.
         try:
             if phase == "start":
-                # Cleared first, so that a start cut short leaves nothing of an earlier one.
-                self._started = None
-                self._started_forced = False
-                self._started_forced = self._forced(info.get("generation", 0))
-                self._started = self._monotonic_ns()
+                self._start = None  # so that a start cut short leaves nothing of an earlier one
+                self._start = (self._forced(info.get("generation", 0)), self._monotonic_ns())
                 return
-            started, self._started = self._started, None
-            forced, self._started_forced = self._started_forced, False
+            start, self._start = self._start, None
             # A start that could not be timed leaves the pause unknown: counted as 0.
-            pause = 0 if started is None else max(self._monotonic_ns() - started, 0)
+            forced, pause = (start[0], max(self._monotonic_ns() - start[1], 0)) if start else (0, 0)
             end = self._wall_ns()
-            pauses = self._pauses
-            unseen = self._collections() - self._collections_before - pauses.num_gc - 1
-            self._pauses = pauses.after(pause, end, max(unseen, 0), forced)
-        except Exception:  # gc would only print it, for every collection that met it
-            self._started = None
+            old = self._figures
+            this = max(self._collections() - self._uncounted - 1, old.num_gc)
+            pause_ns, pause_end_ns = old.pause_ns.copy(), old.pause_end_ns.copy()
+            # Collections no callback saw ended before this one started, with no measured pause.
+            for unseen in range(max(old.num_gc, this - RING_SIZE + 1), this):
+                pause_ns[unseen % RING_SIZE], pause_end_ns[unseen % RING_SIZE] = 0, end - pause
+            pause_ns[this % RING_SIZE], pause_end_ns[this % RING_SIZE] = pause, end
+            total, forced_total = old.pause_total_ns + pause, old.num_forced_gc + int(forced)
+            self._figures = GCSnapshot(this + 1, total, pause_ns, pause_end_ns, 0.0, forced_total)
+        except Exception:
+            self._start = None
 
     def _after_fork(self) -> None:
-        # Only the forking thread survives: a collection another thread was in the middle of
-        # will never stop in the child.
-        self._install_lock = threading.Lock()
-        self._started = None
-        self._started_forced = False
+        # Only the forking thread survives: a collection another thread was in will never stop.
+        self._start = None
 
     def snapshot(self) -> GCSnapshot:
-        pauses = self._pauses
+        figures = self._figures
         elapsed = 0 if self._installed_at is None else self._monotonic_ns() - self._installed_at
         return replace(
-            pauses,
-            pause_ns=pauses.pause_ns.copy(),
-            pause_end_ns=pauses.pause_end_ns.copy(),
-            cpu_fraction=min(pauses.pause_total_ns / elapsed, 1.0) if elapsed > 0 else 0.0,
+            figures,
+            pause_ns=figures.pause_ns.copy(),
+            pause_end_ns=figures.pause_end_ns.copy(),
+            cpu_fraction=min(figures.pause_total_ns / elapsed, 1.0) if elapsed > 0 else 0.0,
         )
 
 

@@ -22,23 +22,15 @@ def context(request: HttpRequest, resolution: Resolution) -> dict[str, Any] | No
     stats = None if text is None else json.loads(text)
     if not isinstance(stats, dict):
         return None
-    gcs = stats.get("NumGC")
-    if not isinstance(gcs, int) or isinstance(gcs, bool):
-        gcs = None
-    ring = stats.get("PauseNs")
+    gcs, ring = stats.get("NumGC"), stats.get("PauseNs")
+    gcs = gcs if type(gcs) is int else None
     pauses: list[int | float] = []
     if gcs and isinstance(ring, list) and ring:
-        count = min(gcs, len(ring), PAUSES)
-        recent = [ring[index % len(ring)] for index in range(gcs - count, gcs)]
+        recent = [ring[i % len(ring)] for i in range(gcs - min(gcs, len(ring), PAUSES), gcs)]
         pauses = [pause for pause in recent if _number(pause) is not None]
-    sample = {
-        "alloc": _number(stats.get("Alloc")),
-        "sys": _number(stats.get("Sys")),
-        "heapInuse": _number(stats.get("HeapInuse")),
-        "numGC": gcs,
-        "pauses": pauses,
-    }
-    return {"sample": json.dumps(sample), "charts": CHARTS}
+    fields = (("alloc", "Alloc"), ("sys", "Sys"), ("heapInuse", "HeapInuse"))
+    sample = {key: _number(stats.get(field)) for key, field in fields}
+    return {"sample": json.dumps({**sample, "numGC": gcs, "pauses": pauses}), "charts": CHARTS}
 
 
 def _number(value: Any) -> int | float | None:

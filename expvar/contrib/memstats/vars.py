@@ -3,17 +3,10 @@ from __future__ import annotations
 import gc
 import sys
 import tracemalloc
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import expvar
-from expvar.contrib.memstats.figures import (
-    Cumulative,
-    Resident,
-    read_main_stack,
-    read_malloc_free,
-    read_resident,
-)
+from expvar.contrib.memstats import figures
 from expvar.contrib.memstats.gcwatch import watch
 
 UINT32 = 1 << 32
@@ -25,14 +18,12 @@ GO_SIZE_CLASSES: tuple[int, ...] = (
     9728, 10240, 10880, 12288, 13568, 14336, 16384, 18432,
 )  # fmt: skip
 
-_blocks = Cumulative()
-_heap_bytes = Cumulative()
+_blocks = figures.Cumulative()
+_heap_bytes = figures.Cumulative()
 
 
-@dataclass(frozen=True)
-class Layout:
-    """Go's ``*Sys`` parts of ``Resident.total``, in bytes; none negative, whatever the sources
-    say, and together always ``sys``."""
+class Layout(NamedTuple):
+    """Go's ``*Sys`` parts of the resident set, in bytes: none negative, and together ``sys``."""
 
     heap_sys: int
     heap_idle: int
@@ -49,23 +40,15 @@ class Layout:
         return self.heap_sys + self.stack_sys + self.buck_hash_sys + self.other_sys
 
 
-def lay_out(resident: Resident, stack: int, profiler: int, malloc_free: int) -> Layout:
-    """Carve the stack and the profiler's tables out of anonymous memory; the heap is the rest.
-
-    The sources are read at slightly different moments (and malloc's free chunks need not all be
-    resident), so each part is capped by what is left rather than trusted to fit.
-    """
-    anonymous = resident.anonymous
-    stack_sys = min(max(stack, 0), anonymous)
-    buck_hash_sys = min(max(profiler, 0), anonymous - stack_sys)
-    heap_sys = anonymous - stack_sys - buck_hash_sys
-    return Layout(
-        heap_sys=heap_sys,
-        heap_idle=min(max(malloc_free, 0), heap_sys),
-        stack_sys=stack_sys,
-        buck_hash_sys=buck_hash_sys,
-        other_sys=resident.file_backed,
-    )
+def lay_out(resident: figures.Resident, stack: int, profiler: int, malloc_free: int) -> Layout:
+    """Carve the stack and the profiler's tables out of anonymous memory; the heap is the rest."""
+    # The sources are read at slightly different moments (and malloc's free chunks need not all
+    # be resident), so each part is capped by what is left rather than trusted to fit.
+    stack_sys = min(max(stack, 0), resident.anonymous)
+    buck_hash_sys = min(max(profiler, 0), resident.anonymous - stack_sys)
+    heap_sys = resident.anonymous - stack_sys - buck_hash_sys
+    heap_idle = min(max(malloc_free, 0), heap_sys)
+    return Layout(heap_sys, heap_idle, stack_sys, buck_hash_sys, resident.file_backed)
 
 
 class MemStats(expvar.ExpVar):
@@ -74,10 +57,10 @@ class MemStats(expvar.ExpVar):
 
     def value(self) -> dict[str, Any]:
         layout = lay_out(
-            read_resident(),
-            stack=read_main_stack(),
+            figures.read_resident(),
+            stack=figures.read_main_stack(),
             profiler=tracemalloc.get_tracemalloc_memory(),
-            malloc_free=read_malloc_free(),
+            malloc_free=figures.read_malloc_free(),
         )
         heap = layout.heap_inuse
         objects = sys.getallocatedblocks()

@@ -11,13 +11,10 @@ GAUGES = (
     ("rss", "process_resident_memory_bytes", "Resident memory size in bytes."),
     ("vms", "process_virtual_memory_bytes", "Virtual memory size in bytes."),
     ("fds", "process_open_fds", "Number of open file descriptors."),
-    (
-        "create_time",
-        "process_start_time_seconds",
-        "Start time of the process since unix epoch in seconds.",
-    ),
+    ("create_time", "process_start_time_seconds",
+     "Start time of the process since unix epoch in seconds."),
     ("threads", "process_threads", "Number of OS threads in the process."),
-)
+)  # fmt: skip
 
 
 def process_families(value: dict[str, Any]) -> Iterator[Family]:

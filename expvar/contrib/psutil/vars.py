@@ -23,23 +23,19 @@ class SystemFigures(expvar.ExpVar):
 
 
 class Cpu(SystemFigures):
-    name = "cpu"
-    function = "cpu_times"
+    name, function = "cpu", "cpu_times"
 
 
 class VirtualMemory(SystemFigures):
-    name = "vmem"
-    function = "virtual_memory"
+    name, function = "vmem", "virtual_memory"
 
 
 class SwapMemory(SystemFigures):
-    name = "swap"
-    function = "swap_memory"
+    name, function = "swap", "swap_memory"
 
 
 class NetIO(SystemFigures):
-    name = "netio"
-    function = "net_io_counters"
+    name, function = "netio", "net_io_counters"
 
 
 class ProcessSampler:
@@ -54,13 +50,11 @@ class ProcessSampler:
 
     def sample(self) -> dict[str, int | float]:
         with self._lock:
-            pid = os.getpid()
-            if self._process is None or self._process.pid != pid:
-                self._process = psutil.Process(pid)
+            if self._process is None or self._process.pid != os.getpid():
+                self._process = psutil.Process(os.getpid())
             process = self._process
             with process.oneshot():
-                memory = process.memory_info()
-                times = process.cpu_times()
+                memory, times = process.memory_info(), process.cpu_times()
                 figures: dict[str, int | float] = {
                     "pid": process.pid,
                     "create_time": process.create_time(),
