@@ -29,6 +29,15 @@ def combine(earlier: Op | None, later: Op) -> Op:
     return (kind, value + delta) if isinstance(value, int) else (SET, delta)
 
 
+def apply(value: int | str | None, op: Op) -> int | str | None:
+    """Return what a cell holding ``value`` holds after ``op``."""
+    kind, operand = op
+    if kind == ADD:
+        assert isinstance(operand, int)
+        return (value if isinstance(value, int) else 0) + operand
+    return operand if kind == SET else None
+
+
 class Buffer:
     def __init__(self, max_cells: int) -> None:
         self.lock = threading.Lock()
@@ -49,20 +58,19 @@ class Buffer:
         """Record several adds; False if any was dropped because the buffer is full."""
         kept = True
         with self.lock:
-            ops = self.ops
             for cell, delta, mark in updates:
-                earlier = ops.get(cell)
-                if earlier is None and len(ops) >= self.max_cells:
+                earlier = self.ops.get(cell)
+                if earlier is None and len(self.ops) >= self.max_cells:
                     self.dropped += 1
                     kept = False
                     continue
-                ops[cell] = combine(earlier, (ADD, delta))
+                self.ops[cell] = combine(earlier, (ADD, delta))
                 if mark is not None:
                     self.marks[mark] = True
         return kept
 
     def record(self, ops: Iterable[tuple[str, Op]], mark: Entry | None, listed: bool) -> bool:
-        """Record sets and deletes together; False if they were dropped."""
+        """Record sets and deletes together, or none of them (False) when the buffer is full."""
         with self.lock:
             ops = list(ops)
             new = sum(1 for cell, _ in ops if cell not in self.ops)
@@ -98,13 +106,11 @@ class Buffer:
         """The ``cells`` as this process sees them: ``found`` with the pending updates applied."""
         with self.lock:
             for cell in cells:
-                op = self.ops.get(cell)
-                if op is not None:
-                    value = apply(found.get(cell), op)
-                    if value is None:
-                        found.pop(cell, None)
-                    else:
-                        found[cell] = value
+                value = self.applied(cell, found.get(cell))
+                if value is None:
+                    found.pop(cell, None)
+                else:
+                    found[cell] = value
         return found
 
     def applied(self, cell: str, found: int | str | None) -> int | str | None:
@@ -117,22 +123,8 @@ class Buffer:
         listed = dict.fromkeys(entries)
         with self.lock:
             for (idx, entry), present in self.marks.items():
-                if idx != index:
-                    continue
-                if present:
+                if idx == index and present:
                     listed[entry] = None
-                else:
+                elif idx == index:
                     listed.pop(entry, None)
         return list(listed)
-
-
-def apply(value: int | str | None, op: Op) -> int | str | None:
-    """Return what a cell holding ``value`` holds after ``op``."""
-    kind, operand = op
-    if kind == ADD:
-        base = value if isinstance(value, int) else 0
-        assert isinstance(operand, int)
-        return base + operand
-    if kind == SET:
-        return operand
-    return None

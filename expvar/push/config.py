@@ -8,11 +8,9 @@ error instead.
 
 from __future__ import annotations
 
-import inspect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from typing import Any
 
 from django.core.cache.backends.base import BaseCache
@@ -24,55 +22,16 @@ LOCAL = "local"
 CACHE = "cache"
 KEYS = ("BACKEND", "ALIAS", "KEY_PREFIX", "FLUSH_INTERVAL", "TIMEOUT", "HEARTBEAT", "MAX_PENDING")
 EXAMPLE = '{"BACKEND": "cache", "ALIAS": "default"}'
-# The longest interval a setting may give: past it, waits overflow the platform's timers.
-LONGEST = 86400.0
-# Each setting in seconds: its check id, whether 0 is allowed, its greatest value, what it is.
-SECONDS = {
-    "FLUSH_INTERVAL": (
-        "expvar.E036",
-        True,
-        LONGEST,
-        "Use 0 to write every update at once, or a few seconds (default 1.0) to batch "
-        "updates in each process.",
-    ),
-    "TIMEOUT": (
-        "expvar.E037",
-        False,
-        30.0,
-        "It bounds each call to the cache server; the default is 0.5.",
-    ),
-    "HEARTBEAT": ("expvar.E038", True, LONGEST, "Use 0 to list no processes, or the default 10."),
-}
-
 _PREFIX = re.compile(r"[A-Za-z0-9_.\-:]{1,64}")
 
 Options = dict[str, Any]
 
 
 def _redis(options: Options, timeout: float) -> Options:
-    # No retries either: a retry would double the bound, and updates are retried by the buffer.
+    # No retries either: a retry would double the bound, and the buffer retries updates itself.
     bounded = {key: value for key, value in options.items() if key != "retry"}
     bounded.update(socket_connect_timeout=timeout, socket_timeout=timeout, retry_on_timeout=False)
-    return {**_short_handshake(), **bounded}
-
-
-@lru_cache(maxsize=1)
-def _short_handshake() -> Options:
-    # redis-py 8 opens a connection with HELLO, CLIENT MAINT_NOTIFICATIONS and two CLIENT
-    # SETINFO before SELECT: four round trips the store has no use for, each bounded by TIMEOUT
-    # alone, paid on every connect and so by a write-through request that opens one. Only
-    # versions that know an option are given it; the alias's own OPTIONS still win.
-    try:
-        from redis.connection import AbstractConnection
-    except ImportError:  # redis-py before 5: none of these exist
-        return {}
-    known = inspect.signature(AbstractConnection.__init__).parameters
-    options: Options = {}
-    if "protocol" in known:
-        options["protocol"] = 2
-    if "driver_info" in known:
-        options["driver_info"] = None
-    return options
+    return bounded
 
 
 def _django_redis(options: Options, timeout: float) -> Options:
@@ -80,10 +39,9 @@ def _django_redis(options: Options, timeout: float) -> Options:
 
 
 def _disconnect_redis(cache: BaseCache) -> None:
-    # Django's RedisCache keeps its connection pools open for the life of the process; the
-    # store's own instance is dropped when the store is replaced, so it closes them itself.
-    client = getattr(cache, "_cache", None)
-    for pool in list(getattr(client, "_pools", {}).values()):
+    # Django's RedisCache keeps its connection pools open for the life of the process, and the
+    # store's own instance is dropped when the store is replaced.
+    for pool in list(getattr(getattr(cache, "_cache", None), "_pools", {}).values()):
         pool.disconnect()
 
 
@@ -92,6 +50,7 @@ class Backend:
     """How to use a cache backend that can hold shared counters."""
 
     path: str
+    # The alias's OPTIONS with every socket operation bounded by TIMEOUT.
     bound: Callable[[Options, float], Options]
     disconnect: Callable[[BaseCache], None] = BaseCache.close
 
@@ -103,11 +62,7 @@ SUITABLE = {
         Backend("django_redis.cache.RedisCache", _django_redis),
     )
 }
-
-_MEMCACHED = (
-    "keeps unsigned counters, which a decrement would wrap, and is not supported for shared "
-    "counters"
-)
+_MEMCACHED = "keeps unsigned counters, which a decrement would wrap, and is not supported"
 _READ_WRITE_BACK = "implements incr() as read, add, write back, so concurrent processes lose counts"
 UNSUITABLE = {
     "django.core.cache.backends.locmem.LocMemCache": (
@@ -159,17 +114,70 @@ class StoreConfig:
     issues: tuple[Issue, ...] = ()
 
 
+def _seconds(greatest: float, zero: bool = False) -> Callable[[Any], bool]:
+    def valid(value: Any) -> bool:
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        return number and 0 <= value <= greatest and (zero or value > 0)  # NaN fails too
+
+    return valid
+
+
+# Each option: its check id, what it must be, whether a value is that, and the fix. The longest
+# interval is a day: past it, waits overflow the platform's timers.
+OPTIONS: dict[str, tuple[str, str, Callable[[Any], bool], str]] = {
+    "KEY_PREFIX": (
+        "expvar.E035",
+        '1-64 letters, digits or "_.-:"',
+        lambda value: isinstance(value, str) and bool(_PREFIX.fullmatch(value)),
+        'Use one prefix per site that shares the cache server, e.g. "KEY_PREFIX": "shop-expvar".',
+    ),
+    "FLUSH_INTERVAL": (
+        "expvar.E036",
+        "a number of seconds greater than 0 and at most 86400",
+        _seconds(86400),
+        "Updates are kept in each process and written by a background thread every "
+        "FLUSH_INTERVAL seconds, so that no request waits for the cache server; writing each "
+        "update as it is made (0) is not offered. Use the default 1.0, or 0.1 for other "
+        "processes to see updates sooner.",
+    ),
+    "TIMEOUT": (
+        "expvar.E037",
+        "a number of seconds greater than 0 and at most 30",
+        _seconds(30),
+        "It bounds each call to the cache server; the default is 0.5.",
+    ),
+    "HEARTBEAT": (
+        "expvar.E038",
+        "a number of seconds from 0 to 86400",
+        _seconds(86400, zero=True),
+        "Use 0 to list no processes, or the default 10.",
+    ),
+    "MAX_PENDING": (
+        "expvar.E039",
+        "a whole number >= 1",
+        lambda value: isinstance(value, int) and not isinstance(value, bool) and value >= 1,
+        "It bounds how many different cells one process keeps while the cache server is away; "
+        "the default is 10000.",
+    ),
+}
+
+
 def parse_store(value: Any, caches: Any) -> tuple[StoreConfig, list[Issue]]:
     """Read ``EXPVAR_STORE``; with any issue, push variables count in this process only."""
-    config, issues = _parse(value, caches)
-    return config or StoreConfig(issues=tuple(issues)), issues
+    issues = _issues(value, caches)
+    if issues or value == LOCAL or value.get("BACKEND") == LOCAL:
+        return StoreConfig(issues=tuple(issues)), issues
+    fields = {key.lower(): value.get(key, getattr(StoreConfig, key.lower())) for key in KEYS[1:]}
+    how = classify(caches[fields["alias"]]["BACKEND"])
+    assert not isinstance(how, str)  # else _issues() would have said so
+    return StoreConfig(CACHE, **fields, cache=how), []
 
 
-def _parse(value: Any, caches: Any) -> tuple[StoreConfig | None, list[Issue]]:
+def _issues(value: Any, caches: Any) -> list[Issue]:
     if value == LOCAL:
-        return StoreConfig(), []
+        return []
     if not isinstance(value, dict):
-        return None, [
+        return [
             Issue(
                 "expvar.E030",
                 f'EXPVAR_STORE must be "local" or a dict, not {value!r}.',
@@ -180,75 +188,33 @@ def _parse(value: Any, caches: Any) -> tuple[StoreConfig | None, list[Issue]]:
     issues: list[Issue] = []
     unknown = sorted(str(key) for key in value if key not in KEYS)
     if unknown:
+        message = f"EXPVAR_STORE has unknown key(s) {', '.join(map(repr, unknown))}."
         issues.append(
-            Issue(
-                "expvar.E032",
-                f"EXPVAR_STORE has unknown key(s) {', '.join(map(repr, unknown))}.",
-                f"The keys it understands are {', '.join(KEYS)}.",
-            )
+            Issue("expvar.E032", message, f"The keys it understands are {', '.join(KEYS)}.")
         )
     backend = value.get("BACKEND")
     if backend == LOCAL:
-        return (StoreConfig(), []) if not issues else (None, issues)
+        return issues
     if backend != CACHE:
-        issues.append(
-            Issue(
-                "expvar.E031",
-                f'EXPVAR_STORE["BACKEND"] must be "local" or "cache", not {backend!r}.',
-                f"Write for example EXPVAR_STORE = {EXAMPLE}.",
-            )
-        )
-    defaults = StoreConfig()
-    alias = value.get("ALIAS", defaults.alias)
+        message = f'EXPVAR_STORE["BACKEND"] must be "local" or "cache", not {backend!r}.'
+        issues.append(Issue("expvar.E031", message, f"Write for example EXPVAR_STORE = {EXAMPLE}."))
+    alias = value.get("ALIAS", StoreConfig.alias)
     if not isinstance(alias, str) or not alias:
         issues.append(_not_a_cache(alias))
-    prefix = value.get("KEY_PREFIX", defaults.key_prefix)
-    if not isinstance(prefix, str) or not _PREFIX.fullmatch(prefix):
-        issues.append(
-            Issue(
-                "expvar.E035",
-                f'EXPVAR_STORE["KEY_PREFIX"] must be 1-64 letters, digits or "_.-:", '
-                f"not {prefix!r}.",
-                'Use one prefix per site that shares the cache server, e.g. "KEY_PREFIX": '
-                '"shop-expvar".',
-            )
-        )
-    seconds: dict[str, Any] = {}
-    for key, (check_id, zero_ok, greatest, fix) in SECONDS.items():
-        number = value.get(key, getattr(defaults, key.lower()))
-        plain = isinstance(number, (int, float)) and not isinstance(number, bool)
-        if plain and 0 <= number <= greatest and (number or zero_ok):  # NaN is out of range
-            seconds[key.lower()] = float(number)
-            continue
-        span = (
-            f"from 0 to {greatest:.0f}" if zero_ok else f"greater than 0 and at most {greatest:.0f}"
-        )
-        issues.append(
-            Issue(
-                check_id,
-                f'EXPVAR_STORE["{key}"] must be a number of seconds {span}, not {value[key]!r}.',
-                fix,
-            )
-        )
-    max_pending = value.get("MAX_PENDING", defaults.max_pending)
-    if not isinstance(max_pending, int) or isinstance(max_pending, bool) or max_pending < 1:
-        issues.append(
-            Issue(
-                "expvar.E039",
-                f'EXPVAR_STORE["MAX_PENDING"] must be a whole number >= 1, not {max_pending!r}.',
-                "It bounds how many different cells one process keeps while the cache server "
-                "is away; the default is 10000.",
-            )
-        )
+    for key, (check_id, what, valid, fix) in OPTIONS.items():
+        option = value.get(key, getattr(StoreConfig, key.lower()))
+        if not valid(option):
+            message = f'EXPVAR_STORE["{key}"] must be {what}, not {option!r}.'
+            issues.append(Issue(check_id, message, fix))
     if issues:
-        return None, issues
+        return issues
     params = caches.get(alias) if isinstance(caches, dict) else None
     if not isinstance(params, dict):
-        return None, [_not_a_cache(alias)]
+        return [_not_a_cache(alias)]
     path = str(params.get("BACKEND", ""))
     how = classify(path)
     if isinstance(how, str):
-        return None, [
+        return [
             Issue(
                 "expvar.E034",
                 f"CACHES[{alias!r}] uses {path}, which {how}; push variables cannot be shared "
@@ -257,13 +223,13 @@ def _parse(value: Any, caches: Any) -> tuple[StoreConfig | None, list[Issue]]:
                 'or set EXPVAR_STORE = "local" to count per process.',
             )
         ]
-    return StoreConfig(CACHE, alias, prefix, **seconds, max_pending=max_pending, cache=how), []
+    return []
 
 
 def _not_a_cache(alias: Any) -> Issue:
     return Issue(
         "expvar.E033",
         f'EXPVAR_STORE["ALIAS"] must name an entry of CACHES, not {alias!r}.',
-        f"Add CACHES[{alias!r}] pointing at the Redis server every process "
-        'shares, or name an existing alias (for example "ALIAS": "default").',
+        f"Add CACHES[{alias!r}] pointing at the Redis server every process shares, or name an "
+        'existing alias (for example "ALIAS": "default").',
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import dataclass
 
 logger = logging.getLogger("expvar")
 
@@ -18,18 +19,37 @@ MIN_BACKOFF = 1.0
 MAX_BACKOFF = 30.0
 REMIND_EVERY = 300.0
 
-# Exceptions that mean "the server could not be reached or did not answer in time", by the class
-# names the client libraries Django's backends use give them (redis, pymemcache, pylibmc).
+# What the client libraries of Django's backends call "the server could not be reached or did
+# not answer in time" (redis, pymemcache, pylibmc).
 _TRANSPORT_NAMES = frozenset(
     {"ConnectionError", "TimeoutError", "ServerDown", "ServerDead", "MemcacheUnexpectedCloseError"}
 )
 
 
+class StoreUnavailable(Exception):
+    """The shared store cannot be read now; updates are kept and retried."""
+
+
+@dataclass(frozen=True)
+class StoreStatus:
+    """A store as the dashboard's Processes panel shows it."""
+
+    backend: str
+    description: str
+    healthy: bool = True
+    down_since: float | None = None
+    last_error: str = ""
+    retry_in: float = 0.0
+    pending: int = 0
+    dropped: int = 0
+    flush_interval: float | None = None
+
+
 def is_transport_error(exc: BaseException) -> bool:
     """True if ``exc`` says the store is unreachable, rather than that one update was bad."""
-    if isinstance(exc, (OSError, EOFError)):
-        return True
-    return any(cls.__name__ in _TRANSPORT_NAMES for cls in type(exc).__mro__)
+    return isinstance(exc, (OSError, EOFError)) or any(
+        cls.__name__ in _TRANSPORT_NAMES for cls in type(exc).__mro__
+    )
 
 
 class Health:
@@ -54,8 +74,8 @@ class Health:
 
     def failed(self, exc: BaseException, pending: int) -> None:
         now = time.monotonic()
-        # The line is logged before the store is marked down, under the lock: whoever sees the
-        # store down can rely on the outage being in the log already.
+        # Logged before the store is marked down, under the lock: whoever sees the store down
+        # can rely on the outage being in the log already.
         with self.lock:
             self.last_error = f"{type(exc).__name__}: {exc}"
             since = self.down_since

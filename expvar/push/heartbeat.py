@@ -16,9 +16,16 @@ from typing import Any
 from django.core.cache.backends.base import BaseCache
 
 from expvar.process import ProcessInfo
-from expvar.push.stores.base import ProcessRecord
 
 SLOTS = 256
+
+
+@dataclasses.dataclass(frozen=True)
+class ProcessRecord(ProcessInfo):
+    """A process as its heartbeat last published it."""
+
+    last_seen: float
+    pending: int = 0
 
 
 def ttl_for(interval: float) -> int:
@@ -32,43 +39,30 @@ def _keys(prefix: str) -> list[str]:
 
 def _record(text: Any) -> ProcessRecord | None:
     try:
-        data = json.loads(text)
-        return ProcessRecord(
-            id=str(data["id"]),
-            host=str(data["host"]),
-            pid=int(data["pid"]),
-            started=float(data["started"]),
-            last_seen=float(data["last_seen"]),
-            pending=int(data.get("pending", 0)),
-        )
-    except (ValueError, KeyError, TypeError):
+        record = ProcessRecord(**json.loads(text))
+    except (ValueError, TypeError):  # not JSON, not a dict, or fields missing or unknown
         return None
+    return record if isinstance(record.last_seen, (int, float)) else None
 
 
 def beat(
-    backend: BaseCache,
-    prefix: str,
-    me: ProcessInfo,
-    pending: int,
-    slot: int | None,
-    ttl: int,
+    backend: BaseCache, prefix: str, me: ProcessInfo, pending: int, slot: int | None, ttl: int
 ) -> int | None:
     """Publish this process's record; return the slot it holds (None if all are taken)."""
     text = json.dumps({**dataclasses.asdict(me), "last_seen": time.time(), "pending": pending})
     keys = _keys(prefix)
     if slot is not None:
-        current = _record(backend.get(keys[slot]))
+        holder = _record(backend.get(keys[slot]))
         # Ours: refresh it. Expired: take it back with add(), which fails if another process
         # has just taken it. Taken by another process after ours expired: move.
-        if current is not None and current.id == me.id:
+        if holder is not None and holder.id == me.id:
             backend.set(keys[slot], text, timeout=ttl)
             return slot
-        if current is None and backend.add(keys[slot], text, timeout=ttl):
+        if holder is None and backend.add(keys[slot], text, timeout=ttl):
             return slot
     taken = backend.get_many(keys)
-    start = me.pid % SLOTS
     for offset in range(SLOTS):
-        candidate = (start + offset) % SLOTS
+        candidate = (me.pid + offset) % SLOTS
         if keys[candidate] not in taken and backend.add(keys[candidate], text, timeout=ttl):
             return candidate
     return None
@@ -76,8 +70,8 @@ def beat(
 
 def release(backend: BaseCache, prefix: str, me: ProcessInfo, slot: int) -> None:
     key = _keys(prefix)[slot]
-    current = _record(backend.get(key))
-    if current is not None and current.id == me.id:
+    holder = _record(backend.get(key))
+    if holder is not None and holder.id == me.id:
         backend.delete(key)
 
 

@@ -1,6 +1,6 @@
 """Names of the cells a variable is stored in, the same in every store and every process.
 
-A cell name ends in its kind: ``i`` (integer), ``f`` (nano-units, see ``units``) or ``s`` (text).
+A cell name ends in its kind: ``i`` (integer), ``f`` (nano-units of a Float) or ``s`` (text).
 Cache stores put their key prefix in front. Names and map keys that are not short and plain are
 hashed, so a key stays short and printable whatever the name (keys show up in `redis-cli`).
 """
@@ -45,9 +45,8 @@ def parse_entry_id(text: str) -> tuple[str, ...] | None:
         path = json.loads(text)
     except (TypeError, ValueError):
         return None
-    if isinstance(path, list) and path and all(isinstance(part, str) for part in path):
-        return tuple(path)
-    return None
+    ok = isinstance(path, list) and path and all(isinstance(part, str) for part in path)
+    return tuple(path) if ok else None
 
 
 def entry_key(path: Sequence[str]) -> str:

@@ -9,31 +9,25 @@ from typing import Any
 from django.http import HttpRequest
 
 from expvar.process import this_process
+from expvar.push.heartbeat import ProcessRecord
 from expvar.push.stores import StoreUnavailable, current
-from expvar.push.stores.base import ProcessRecord
 from expvar.resolution import Resolution
 
 TEMPLATE = "expvar/panels/processes.html"
 
 
 def context(request: HttpRequest, resolution: Resolution) -> dict[str, Any]:
-    store = current()
-    me = this_process()
-    error = ""
+    store, me, now = current(), this_process(), time.time()
     try:
-        records = store.processes()
+        records, error = store.processes(), ""
     except StoreUnavailable as exc:
         records, error = [], str(exc)
-    now = time.time()
     if not any(record.id == me.id for record in records):
         # Not published yet (first beat pending, heartbeat off, or the store is away).
         records.append(ProcessRecord(me.id, me.host, me.pid, me.started, now))
     status = store.status()
     return {
-        "store": {
-            **vars(status),
-            "down_since_at": _datetime(status.down_since) if status.down_since else None,
-        },
+        "store": {**vars(status), "down_since_at": _datetime(status.down_since)},
         "store_error": error,
         "processes": [
             {
@@ -47,5 +41,5 @@ def context(request: HttpRequest, resolution: Resolution) -> dict[str, Any]:
     }
 
 
-def _datetime(timestamp: float) -> datetime.datetime:
-    return datetime.datetime.fromtimestamp(timestamp, tz=datetime.timezone.utc)
+def _datetime(timestamp: float | None) -> datetime.datetime | None:
+    return datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc) if timestamp else None

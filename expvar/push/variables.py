@@ -17,17 +17,17 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from expvar.push import keys
+from expvar.push.buffer import Entry
 from expvar.push.stores import current
 from expvar.registry import get_registry
 
 MapKey = str | tuple[str, ...]
 MapValue = int | float | str
+Cells = tuple[str, str, str]  # a map key's integer, float and text cells
 
 SCALE = 10**9
 # Redis INCRBY works on signed 64-bit integers.
 LIMIT = 2**63 - 1
-MAX_FLOAT = LIMIT / SCALE
-
 _CACHED_KEYS = 4096
 
 
@@ -35,19 +35,18 @@ def to_units(value: float) -> int:
     """Return ``value`` as nano-units, rounded to the nearest one (ties to even)."""
     if type(value) is int:
         units = value * SCALE
+    elif not math.isfinite(value):
+        raise ValueError(f"expvar.Float holds finite numbers only, not {value!r}")
     else:
-        if not math.isfinite(value):
-            raise ValueError(f"expvar.Float holds finite numbers only, not {value!r}")
         # Exactly, from the float's binary value: value * SCALE in floating point is off by up
         # to tens of units above 1e7.
         numerator, denominator = value.as_integer_ratio()
         units, remainder = divmod(numerator * SCALE, denominator)
-        twice = 2 * remainder
-        if twice > denominator or (twice == denominator and units % 2):
+        if 2 * remainder > denominator or (2 * remainder == denominator and units % 2):
             units += 1
     if abs(units) > LIMIT:
         raise OverflowError(
-            f"{value!r} is outside the range of expvar.Float (±{MAX_FLOAT:.9f}); "
+            f"{value!r} is outside the range of expvar.Float (±{LIMIT / SCALE:.9f}); "
             "count large quantities with expvar.Int"
         )
     return units
@@ -60,19 +59,7 @@ def from_units(units: int) -> float:
 
 def join(whole: int | None, units: int | None) -> int | float | None:
     """Combine a map entry's integer part and nano-unit part into one number."""
-    if units is None:
-        return whole
-    return from_units((whole or 0) * SCALE + units)
-
-
-def _caller_module() -> str:
-    # The first frame outside this package is the module that declared the variable.
-    frame = sys._getframe(2)
-    while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith(
-        "expvar.push."
-    ):
-        frame = frame.f_back
-    return str(frame.f_globals.get("__name__") or "__main__")
+    return whole if units is None else from_units((whole or 0) * SCALE + units)
 
 
 def _int(value: object, what: str) -> int:
@@ -94,7 +81,13 @@ class Var:
         self.name = name
         # How /debug/metrics exposes it (see docs/prometheus.md); None: by its value's shape.
         self.prometheus = prometheus
-        self.module = _caller_module()
+        # The module that created it (the first frame outside this package) gives its app.
+        frame = sys._getframe(1)
+        while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith(
+            "expvar.push."
+        ):
+            frame = frame.f_back
+        self.module = str(frame.f_globals.get("__name__") or "__main__")
         self.origin = f"{self.module}:{type(self).__name__}({name!r})"
         self._bind()
         get_registry().publish(self)
@@ -159,9 +152,6 @@ class String(Var):
         return found if isinstance(found, str) else ""
 
 
-Cells = tuple[str, str, str]  # a map key's integer, float and text cells
-
-
 class Map(Var):
     """A map of string keys to numbers or strings (Go's ``expvar.Map``).
 
@@ -171,15 +161,14 @@ class Map(Var):
 
     def _bind(self) -> None:
         self._index = keys.index(self.name)
-        self._keys: dict[MapKey, tuple[tuple[str, str], Cells]] = {}
+        self._keys: dict[MapKey, tuple[Entry, Cells]] = {}
 
-    def _key(self, key: MapKey) -> tuple[tuple[str, str], Cells]:
+    def _key(self, key: MapKey) -> tuple[Entry, Cells]:
+        """The key's entry (map index, entry id) and cells."""
         found = self._keys.get(key)
         if found is None:
             path = (key,) if isinstance(key, str) else key
-            if not (
-                isinstance(path, tuple) and path and all(isinstance(part, str) for part in path)
-            ):
+            if not (isinstance(path, tuple) and path and all(isinstance(p, str) for p in path)):
                 raise TypeError(f"a Map key is a str or a non-empty tuple of str, not {key!r}")
             found = ((self._index, keys.entry_id(path)), keys.entry_cells(self.name, path))
             if len(self._keys) >= _CACHED_KEYS:
@@ -189,27 +178,27 @@ class Map(Var):
 
     def add(self, key: MapKey, delta: int | float) -> None:
         """Add to the number at ``key`` (Go's ``Add`` and ``AddFloat``)."""
-        entry, cells = self._key(key)
-        current().add(*_number(cells, delta, "Map.add()"), entry)
+        current().add(*self._delta(key, delta, "Map.add()"))
 
     def add_many(self, deltas: Iterable[tuple[MapKey, int | float]]) -> None:
-        """Add to several keys in one store call: one lock, and one write when unbuffered."""
-        known = self._keys
-        updates = []
-        for key, delta in deltas:
-            entry, cells = known.get(key) or self._key(key)
-            updates.append((*_number(cells, delta, "Map.add_many()"), entry))
-        current().add_many(updates)
+        """Add to several keys in one store call."""
+        current().add_many([self._delta(key, delta, "Map.add_many()") for key, delta in deltas])
+
+    def _delta(self, key: MapKey, delta: int | float, what: str) -> tuple[str, int, Entry]:
+        """The cell an add of ``delta`` at ``key`` goes to, what it adds there, and the entry."""
+        entry, (int_cell, float_cell, _) = self._key(key)
+        if isinstance(delta, float):
+            return float_cell, to_units(delta), entry
+        return int_cell, delta if type(delta) is int else _int(delta, what), entry
 
     def set(self, key: MapKey, value: MapValue) -> None:
         entry, (int_cell, float_cell, text_cell) = self._key(key)
-        store = current()
         if isinstance(value, str):
-            store.set(text_cell, value, entry, clear=(int_cell, float_cell))
+            current().set(text_cell, value, entry, clear=(int_cell, float_cell))
         elif isinstance(value, float):
-            store.set(float_cell, to_units(value), entry, clear=(int_cell, text_cell))
+            current().set(float_cell, to_units(value), entry, clear=(int_cell, text_cell))
         else:
-            store.set(int_cell, _int(value, "Map.set()"), entry, clear=(float_cell, text_cell))
+            current().set(int_cell, _int(value, "Map.set()"), entry, clear=(float_cell, text_cell))
 
     def get(self, key: MapKey) -> MapValue | None:
         """Return the value at ``key``, or None if it has none."""
@@ -228,37 +217,22 @@ class Map(Var):
         result: dict[str, Any] = {}
         for path in sorted(cells):
             value = _entry_value(cells[path], found)
-            if value is not None:
-                _place(result, path, value)
+            if value is None:
+                continue
+            # A key that is both a value and the parent of other keys shows as the map of those.
+            into = result
+            for part in path[:-1]:
+                if not isinstance(into.get(part), dict):
+                    into[part] = {}
+                into = into[part]
+            if not isinstance(into.get(path[-1]), dict):
+                into[path[-1]] = value
         return result
 
 
-def _number(cells: Cells, delta: int | float, what: str) -> tuple[str, int]:
-    """The cell an add of ``delta`` goes to, and what it adds there."""
-    if type(delta) is int:
-        return cells[0], delta
-    if isinstance(delta, float):
-        return cells[1], to_units(delta)
-    return cells[0], _int(delta, what)
-
-
 def _entry_value(cells: Cells, found: dict[str, int | str]) -> MapValue | None:
-    int_cell, float_cell, text_cell = cells
-    whole, units, text = found.get(int_cell), found.get(float_cell), found.get(text_cell)
+    whole, units, text = (found.get(cell) for cell in cells)
     number = join(
         whole if isinstance(whole, int) else None, units if isinstance(units, int) else None
     )
-    if number is not None:
-        return number
-    return text if isinstance(text, str) else None
-
-
-def _place(into: dict[str, Any], path: tuple[str, ...], value: MapValue) -> None:
-    # A key that is both a value and the parent of other keys shows as the map of those keys.
-    for part in path[:-1]:
-        child = into.get(part)
-        if not isinstance(child, dict):
-            child = into[part] = {}
-        into = child
-    if not isinstance(into.get(path[-1]), dict):
-        into[path[-1]] = value
+    return number if number is not None else text if isinstance(text, str) else None

@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
-from expvar.push.stores import current, reset
-from expvar.push.stores.base import Store
+from expvar.push.stores import Store, current, reset
 from expvar.registry import get_registry
 
 REDIS_URL = os.environ.get("EXPVAR_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

@@ -106,6 +106,7 @@ def test_subclass_of_redis_backend_is_fine() -> None:
         ("KEY_PREFIX", "", "expvar.E035"),
         ("KEY_PREFIX", "has space", "expvar.E035"),
         ("KEY_PREFIX", 3, "expvar.E035"),
+        ("FLUSH_INTERVAL", 0, "expvar.E036"),
         ("FLUSH_INTERVAL", -1, "expvar.E036"),
         ("FLUSH_INTERVAL", "1", "expvar.E036"),
         ("FLUSH_INTERVAL", float("nan"), "expvar.E036"),
@@ -129,12 +130,22 @@ def test_good_option_values() -> None:
     store = {
         "BACKEND": "cache",
         "KEY_PREFIX": "site-1:expvar",
-        "FLUSH_INTERVAL": 0,
+        "FLUSH_INTERVAL": 0.25,
         "TIMEOUT": 0.25,
         "HEARTBEAT": 0,
         "MAX_PENDING": 100,
     }
     assert ids(CACHES={"default": REDIS}, EXPVAR_STORE=store) == []
+
+
+def test_flush_interval_zero_says_why_and_what_to_use() -> None:
+    store = {"BACKEND": "cache", "FLUSH_INTERVAL": 0}
+    with override_settings(CACHES={"default": REDIS}, EXPVAR_STORE=store):
+        [message] = check_store()
+    assert message.id == "expvar.E036"
+    assert "greater than 0" in message.msg
+    assert "background thread" in (message.hint or "")
+    assert "default 1.0" in (message.hint or "")
 
 
 def test_checks_run_with_manage_py_check() -> None:

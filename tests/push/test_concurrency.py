@@ -49,15 +49,6 @@ def test_threads_in_the_shared_store_with_a_busy_flusher(shared_store: SharedSto
 
 
 @pytest.mark.redis
-def test_threads_in_the_shared_store_writing_through(shared_store: SharedStore) -> None:
-    with shared_store(FLUSH_INTERVAL=0) as store:
-        counter = expvar.Int(unique())
-        add_from_threads(counter, THREADS, 500)
-        assert store.status().pending == 0
-        assert counter.value() == THREADS * 500
-
-
-@pytest.mark.redis
 def test_processes_add_up_exactly_through_redis(redis_url: str, redis_client: Any) -> None:
     """4 spawned interpreters x 2,500 adds of 1 and of 0.1: 10,000 and exactly 1000.0."""
     prefix = unique("procs")

@@ -32,16 +32,6 @@ def int_in(store: CacheStore, name: str) -> int | str | None:
     return store.get_many([cell]).get(cell)
 
 
-def test_write_through_updates_reach_the_store_before_add_returns(
-    shared_store: SharedStore,
-) -> None:
-    with shared_store(FLUSH_INTERVAL=0) as store:
-        name = unique()
-        expvar.Int(name).add(5)
-        assert store.status().pending == 0
-        assert int_in(peer(store), name) == 5
-
-
 def test_buffered_updates_are_read_back_at_once_and_written_on_flush(
     shared_store: SharedStore,
 ) -> None:
@@ -83,11 +73,12 @@ def test_set_then_add_in_one_flush(shared_store: SharedStore) -> None:
 
 
 def test_float_and_string_round_trip(shared_store: SharedStore) -> None:
-    with shared_store(FLUSH_INTERVAL=0) as store:
+    with shared_store(FLUSH_INTERVAL=60) as store:
         seconds, version = expvar.Float(unique()), expvar.String(unique())
         seconds.add(0.25)
         seconds.add(-1)
         version.set("v1 ✓")
+        store.flush()
         other = peer(store)
         assert expvar.Float(seconds.name).value() == -0.75
         assert other.get_many([keys.scalar(version.name, keys.TEXT)]) == {
@@ -114,13 +105,14 @@ def test_map_keys_are_listed_for_every_process(shared_store: SharedStore) -> Non
 
 
 def test_map_delete_unlists_the_key_everywhere(shared_store: SharedStore) -> None:
-    with shared_store(FLUSH_INTERVAL=0) as store:
+    with shared_store(FLUSH_INTERVAL=60) as store:
         name = unique()
         hits = expvar.Map(name)
         hits.add("gone", 1)
         hits.add("kept", 1)
         hits.delete("gone")
         assert hits.value() == {"kept": 1}
+        store.flush()
         other = peer(store)
         assert other.entries(keys.index(name)) == [keys.entry_id(("kept",))]
         hits.add("gone", 3)
@@ -156,13 +148,16 @@ def test_a_bad_update_is_dropped_alone(
 
 
 def test_negative_counters_and_deleted_keys_read_back(shared_store: SharedStore) -> None:
-    with shared_store(FLUSH_INTERVAL=0):
+    with shared_store(FLUSH_INTERVAL=60) as store:
         counter, hits = expvar.Int(unique()), expvar.Map(unique())
         counter.add(-5)
+        store.flush()
         counter.add(2)
         hits.add("k", 1)
+        store.flush()
         hits.delete("k")
         hits.add("j", 0)
+        store.flush()
         assert counter.value() == -3
         assert hits.value() == {"j": 0}
         counter.set(-10)
@@ -230,9 +225,10 @@ def test_updates_beyond_max_pending_are_dropped_counted_and_logged(
 def test_a_cell_created_by_another_process_meanwhile_is_added_to(
     shared_store: SharedStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with shared_store(FLUSH_INTERVAL=0) as store:
+    with shared_store(FLUSH_INTERVAL=60) as store:
         counter = expvar.Int(unique())
         counter.add(1)
+        store.flush()
         backend = store._backend()
         real_incr = backend.incr
         calls = []
@@ -247,6 +243,7 @@ def test_a_cell_created_by_another_process_meanwhile_is_added_to(
 
         monkeypatch.setattr(backend, "incr", incr_missing_once)
         counter.add(2)
+        store.flush()
         assert len(calls) == 2
         assert counter.value() == 3
 
@@ -254,7 +251,7 @@ def test_a_cell_created_by_another_process_meanwhile_is_added_to(
 def test_a_map_key_listed_by_another_process_meanwhile_is_listed_once(
     shared_store: SharedStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with shared_store(FLUSH_INTERVAL=0) as store:
+    with shared_store(FLUSH_INTERVAL=60) as store:
         name = unique()
         other = peer(store)
         entry = (keys.index(name), keys.entry_id(("k",)))
@@ -266,6 +263,7 @@ def test_a_map_key_listed_by_another_process_meanwhile_is_listed_once(
         monkeypatch.setattr(backend, "get", lambda key, default=None: None)
         hits = expvar.Map(name)
         hits.add("k", 1)
+        store.flush()
         monkeypatch.setattr(backend, "get", real_get)
         assert store.entries(keys.index(name)) == [entry[1]]
         assert hits.value() == {"k": 2}

@@ -10,14 +10,20 @@ import logging
 import multiprocessing.util
 import os
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from expvar.push.stores.base import Store, StoreStatus, StoreUnavailable
+from expvar.push.health import StoreStatus, StoreUnavailable
 from expvar.push.stores.local import LocalStore
+
+if TYPE_CHECKING:
+    from expvar.push.stores.cache import CacheStore
 
 __all__ = ["Store", "StoreStatus", "StoreUnavailable", "current", "flush", "reset"]
 
 logger = logging.getLogger("expvar")
+
+# Both offer atomic updates of named cells, reads, and the hooks of the process's life.
+Store: TypeAlias = "LocalStore | CacheStore"
 
 # One local store for the life of the process, so counts survive a settings change in tests.
 _local = LocalStore()
@@ -49,8 +55,7 @@ def _build() -> Store:
     from django.conf import settings
 
     if not settings.configured:
-        # A script that never configures Django still counts, in this process.
-        return _local
+        return _local  # a script that never configures Django still counts, in this process
     from django.core.signals import setting_changed
 
     from expvar.conf import get_config
@@ -65,24 +70,23 @@ def _build() -> Store:
                     "only. Run `manage.py check` for how to fix it.",
                     "; ".join(issue.message for issue in config.issues),
                 )
-            if config.cache is None:
-                _current = _local
-            else:
+            _current = _local
+            if config.cache is not None:
                 from expvar.push.stores.cache import CacheStore
 
                 _current = CacheStore(config, config.cache)
         return _current
 
 
+def _setting_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting in ("EXPVAR_STORE", "CACHES"):
+        reset()
+
+
 def _flush_at_multiprocessing_exit(_: object = None) -> None:
     # A child multiprocessing forks ends in os._exit, past atexit; it runs its own exit
     # finalizers first, and a forked child starts with none, so each one registers again.
     multiprocessing.util.Finalize(None, reset, exitpriority=100)
-
-
-def _setting_changed(*, setting: str, **kwargs: Any) -> None:
-    if setting in ("EXPVAR_STORE", "CACHES"):
-        reset()
 
 
 # Forks (gunicorn --preload, Celery's prefork pool) copy this process with only the forking

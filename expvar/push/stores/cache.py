@@ -1,11 +1,11 @@
 """Cells in a Django cache alias that every process shares (Redis).
 
 Every update is one of the backend's atomic operations: ``incr`` (with ``add`` to create a cell),
-``set`` or ``delete``; nothing is read, changed and written back. Updates go through a ``Buffer``
-and are written by ``flush()``: at once by the caller when FLUSH_INTERVAL is 0, else by a
-background thread every FLUSH_INTERVAL seconds and at exit. The store builds its own backend
-instance from the alias's settings, with every socket operation bounded by TIMEOUT, so the
-alias's other users keep their own options.
+``set`` or ``delete``; nothing is read, changed and written back. Updates are recorded in a
+``Buffer`` (about a microsecond) and written by a background thread every FLUSH_INTERVAL seconds
+and at exit, so no request waits for the server. The store builds its own backend instance from
+the alias's settings, with every socket operation bounded by TIMEOUT, so the alias's other users
+keep their own options.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.conf import settings as django_settings
@@ -26,9 +25,9 @@ from expvar.process import this_process
 from expvar.push import heartbeat
 from expvar.push.buffer import ADD, DELETE, SET, Buffer, Entry, Op
 from expvar.push.config import Backend, StoreConfig
-from expvar.push.health import Health, is_transport_error
+from expvar.push.health import Health, StoreStatus, StoreUnavailable, is_transport_error
+from expvar.push.heartbeat import ProcessRecord
 from expvar.push.keys import entry_key, parse_entry_id, token
-from expvar.push.stores.base import ProcessRecord, StoreStatus, StoreUnavailable
 from expvar.push.variables import Var
 from expvar.registry import get_registry
 
@@ -39,30 +38,18 @@ T = TypeVar("T")
 # How long a process trusts that a map key it wrote is listed, before it checks again (another
 # process may have deleted the key in the meantime).
 RELIST_AFTER = 60.0
-# Retry cadence for a write-through store (FLUSH_INTERVAL 0) whose updates had to be kept.
-RETRY_PERIOD = 1.0
-# How long a write-through store that could not take a thread's updates within TIMEOUT is
-# written by the background retry alone.
-SLOW_PAUSE = 5.0
-_GET_MANY_CHUNK = 1000
 # How long one fetch of every scalar push variable serves later reads (see docs/push.md).
 SNAPSHOT_SECONDS = 0.25
-
-
-@dataclass(frozen=True)
-class _Snapshot:
-    fetched: frozenset[str]
-    values: dict[str, Any]
-    flushes: int
-    taken: float
+DROPPED_LOG_EVERY = 300.0
+_GET_MANY_CHUNK = 1000
 
 
 class Ticker:
     """A daemon thread that calls ``func`` now and then every ``period`` seconds."""
 
     def __init__(self, name: str, period: float, func: Callable[[], object]) -> None:
-        self.period = period
         self._func = func
+        self._period = period
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
@@ -80,7 +67,7 @@ class Ticker:
                 self._func()
             except Exception:  # the ticker must outlive any one bad tick
                 logger.exception("expvar: background task %s failed", self._thread.name)
-            self._stop.wait(self.period)
+            self._stop.wait(self._period)
 
 
 class CacheStore:
@@ -97,125 +84,83 @@ class CacheStore:
         self._location = params.pop("LOCATION", "")
         params["OPTIONS"] = backend.bound(dict(params.get("OPTIONS") or {}), config.timeout)
         self._params = params
-        self._label = (
-            f"the expvar store (cache alias {config.alias!r}, {backend.path.rsplit('.', 1)[-1]})"
-        )
         self._ttl = heartbeat.ttl_for(config.heartbeat) if config.heartbeat else 0
-        self._flush_period = config.flush_interval or RETRY_PERIOD
         self._reset_process_state()
 
     def _reset_process_state(self) -> None:
         # Everything a forked child must not share with its parent: locks the parent may have
         # held while forking, its buffer, its threads and connections, its heartbeat slot.
-        self._health = Health(self._label)
-        self._tick_lock = threading.Lock()
-        self._forking = False
-        self._cache: BaseCache | None = None
+        name = self.backend_path.rsplit(".", 1)[-1]
+        self._health = Health(f"the expvar store (cache alias {self.config.alias!r}, {name})")
         self._buffer = Buffer(self.config.max_pending)
         self._flush_lock = threading.Lock()
         self._start_lock = threading.Lock()
-        self._listed: dict[Entry, float] = {}
-        self._snapshot: _Snapshot | None = None
-        self._flushes = 0
+        self._tick_lock = threading.Lock()
+        self._forking = False
+        self._cache: BaseCache | None = None
         self._ticker: Ticker | None = None
-        self._slot: int | None = None
-        self._next_flush = 0.0
-        self._next_beat = 0.0
-        self._slow_until = 0.0
-        self._dropped_logged = 0.0
         self._closed = False
+        self._listed: dict[Entry, float] = {}
+        # (cells fetched, their values, the flush count then, when): see read_scalar().
+        self._snapshot: tuple[frozenset[str], dict[str, Any], int, float] = (frozenset(), {}, 0, 0)
+        self._flushes = 0
+        self._slot: int | None = None
+        self._next_flush = self._next_beat = 0.0
+        self._next_dropped_log = float("-inf")
 
     # -- updates: recorded in the buffer, written by flush() --------------------------------
 
     def add(self, cell: str, delta: int, entry: Entry | None = None) -> None:
-        self._written(self._buffer.add(cell, delta, entry))
+        self._recorded(self._buffer.add(cell, delta, entry))
 
     def add_many(self, updates: Sequence[tuple[str, int, Entry | None]]) -> None:
-        self._written(self._buffer.add_many(updates))
+        self._recorded(self._buffer.add_many(updates))
 
     def set(
         self, cell: str, value: int | str, entry: Entry | None = None, clear: Sequence[str] = ()
     ) -> None:
         ops: list[tuple[str, Op]] = [(other, (DELETE, None)) for other in clear]
         ops.append((cell, (SET, value)))
-        self._written(self._buffer.record(ops, entry, True))
+        self._recorded(self._buffer.record(ops, entry, True))
 
     def remove(self, cells: Sequence[str], entry: Entry | None = None) -> None:
-        self._written(self._buffer.record([(cell, (DELETE, None)) for cell in cells], entry, False))
+        self._recorded(self._buffer.record([(c, (DELETE, None)) for c in cells], entry, False))
 
-    def _written(self, kept: bool) -> None:
-        if not kept:
-            now = time.monotonic()
-            if now - self._dropped_logged >= 300.0:
-                self._dropped_logged = now
-                logger.error(
-                    "expvar: %d update(s) dropped: this process already keeps MAX_PENDING=%d "
-                    "different cells for the shared store.",
-                    self._buffer.dropped,
-                    self.config.max_pending,
-                )
+    def _recorded(self, kept: bool) -> None:
+        if not kept and time.monotonic() >= self._next_dropped_log:
+            self._next_dropped_log = time.monotonic() + DROPPED_LOG_EVERY
+            logger.error(
+                "expvar: %d update(s) dropped: this process already keeps MAX_PENDING=%d "
+                "different cells for the shared store.",
+                self._buffer.dropped,
+                self.config.max_pending,
+            )
         self.serving()
-        if self.config.flush_interval == 0:
-            self._write_now()
-
-    def _write_now(self) -> None:
-        # Whichever thread holds the flush lock writes every thread's updates; a thread that
-        # finds it held leaves its updates to that one instead of queueing behind its network
-        # calls. The holder looks again after letting go, so an update recorded meanwhile is
-        # not left behind. A store too slow to take the updates within TIMEOUT is left to the
-        # background retry for a while, as a store that is down is: a request pays for a slow
-        # store at most once per SLOW_PAUSE, and then about TIMEOUT.
-        if time.monotonic() < self._slow_until:
-            return
-        deadline = time.monotonic() + self.config.timeout
-        while self._buffer and self._health.may_try():
-            if time.monotonic() >= deadline:
-                self._slow_until = time.monotonic() + SLOW_PAUSE
-                return
-            if not self._flush_lock.acquire(blocking=False):
-                return
-            try:
-                self._flush_locked(force=False, deadline=deadline)
-            finally:
-                self._flush_lock.release()
 
     def flush(self, *, force: bool = False) -> bool:
-        """Write pending updates; ``force`` tries even during a back-off (at exit)."""
-        if not force and not self._health.may_try():
-            return not self._buffer
+        """Write pending updates; True when none are left. ``force`` ignores the back-off."""
         with self._flush_lock:
-            return self._flush_locked(force=force, deadline=None)
-
-    def _flush_locked(self, *, force: bool, deadline: float | None) -> bool:
-        if not force and not self._health.may_try():
+            if not force and not self._health.may_try():
+                return not self._buffer
+            ops, marks = self._buffer.take()
+            if not ops and not marks:
+                return True
+            self._flushes += 1  # what the store holds changes: snapshots taken before are stale
+            try:
+                backend = self._backend()
+                for cell, op in list(ops.items()):
+                    self._guarded(cell, self._apply, backend, cell, op)
+                    del ops[cell]
+                for (index, entry), listed in list(marks.items()):
+                    self._guarded(index, self._mark, backend, index, entry, listed)
+                    del marks[index, entry]
+            except Exception as exc:
+                # What was not written goes back, beneath anything recorded since.
+                self._buffer.restore(ops, marks)
+                self._health.failed(exc, len(self._buffer))
+                return False
+            self._health.succeeded(len(self._buffer))
             return not self._buffer
-        ops, marks = self._buffer.take()
-        if not ops and not marks:
-            return True
-        self._flushes += 1  # what the store holds changes: snapshots taken before are stale
-        failure = None
-        try:
-            backend = self._backend()
-            for cell, op in list(ops.items()):
-                if deadline is not None and time.monotonic() >= deadline:
-                    break
-                self._guarded(cell, self._apply, backend, cell, op)
-                del ops[cell]
-            for (index, entry), listed in list(marks.items()):
-                if deadline is not None and time.monotonic() >= deadline:
-                    break
-                self._guarded(index, self._mark, backend, index, entry, listed)
-                del marks[index, entry]
-        except Exception as exc:
-            failure = exc
-        # What was not written (the server failed, or time ran out) goes back, beneath anything
-        # recorded since.
-        self._buffer.restore(ops, marks)
-        if failure is not None:
-            self._health.failed(failure, len(self._buffer))
-            return False
-        self._health.succeeded(len(self._buffer))
-        return not self._buffer
 
     def _guarded(self, what: str, func: Callable[..., object], *args: Any) -> None:
         # An error that is not about reaching the server (say, an integer overflow in Redis)
@@ -231,12 +176,11 @@ class CacheStore:
     def _apply(self, backend: BaseCache, cell: str, op: Op) -> None:
         kind, value = op
         key = self._prefix + cell
-        if kind == ADD:
+        if kind == ADD and value:
             assert isinstance(value, int)
-            if value:
-                self._incr(backend, key, value)
-            else:
-                backend.add(key, 0, None)  # an add of 0 still creates the cell
+            self._incr(backend, key, value)
+        elif kind == ADD:
+            backend.add(key, 0, None)  # an add of 0 still creates the cell
         elif kind == SET:
             backend.set(key, value, None)
         else:
@@ -253,16 +197,16 @@ class CacheStore:
     def _mark(self, backend: BaseCache, index: str, entry: str, listed: bool) -> None:
         # A map lists its keys in numbered slots, handed out by a counter; a claim per key,
         # taken with add() so that one process lists it, holds the key's slot number.
-        mark = (index, entry)
         path = parse_entry_id(entry)
         claim = f"{self._prefix}mc:{index}:{entry_key(path) if path else token(entry)}"
         if not listed:
-            slot = _int_or_none(backend.get(claim))
-            backend.delete_many([claim] + ([self._slot_key(index, slot)] if slot else []))
-            self._listed.pop(mark, None)
+            slot = backend.get(claim)
+            slots = [self._slot_key(index, slot)] if isinstance(slot, int) else []
+            backend.delete_many([claim, *slots])
+            self._listed.pop((index, entry), None)
             return
         now = time.monotonic()
-        if self._listed.get(mark, 0.0) > now:
+        if self._listed.get((index, entry), 0.0) > now:
             return
         if backend.get(claim) is None:
             # Slot first, claim second: a crash in between leaves the key listed twice (reads
@@ -271,7 +215,7 @@ class CacheStore:
             backend.set(self._slot_key(index, slot), entry, None)
             if not backend.add(claim, slot, None):
                 backend.delete(self._slot_key(index, slot))  # another process listed it first
-        self._listed[mark] = now + RELIST_AFTER
+        self._listed[index, entry] = now + RELIST_AFTER
 
     def _slot_key(self, index: str, slot: int) -> str:
         return f"{self._prefix}mx:{index}:{slot}"
@@ -284,43 +228,36 @@ class CacheStore:
 
     def read_scalar(self, cell: str) -> int | str | None:
         # A poll reads every scalar push variable in turn: the first read fetches them all in
-        # one round trip, and the others within SNAPSHOT_SECONDS take theirs from it. The lock
-        # is _no_flush()'s, taken without its generator: this runs once per variable per poll,
-        # and with the generator and on_top() a 100-variable scrape took 1.1 ms, not 0.8.
-        locked = self._flush_lock.acquire(timeout=self.config.timeout)
-        try:
-            snapshot = self._snapshot
+        # one round trip, and the others within SNAPSHOT_SECONDS take theirs from it.
+        with self._no_flush():
+            fetched, values, flushes, taken = self._snapshot
             if (
-                snapshot is None
-                or cell not in snapshot.fetched
-                or snapshot.flushes != self._flushes
+                cell not in fetched
+                or flushes != self._flushes
                 or not self._health.healthy
-                or time.monotonic() - snapshot.taken > SNAPSHOT_SECONDS
+                or time.monotonic() - taken > SNAPSHOT_SECONDS
             ):
                 pushed = get_registry().pushed
                 wanted = {cell, *(v.cell for v in pushed if isinstance(v, Var) and v.cell)}
-                fetched = self._fetch(list(wanted))
-                snapshot = _Snapshot(frozenset(wanted), fetched, self._flushes, time.monotonic())
-                self._snapshot = snapshot
-            return self._buffer.applied(cell, snapshot.values.get(cell))
-        finally:
-            if locked:
-                self._flush_lock.release()
+                values = self._fetch(list(wanted))
+                self._snapshot = (frozenset(wanted), values, self._flushes, time.monotonic())
+            return self._buffer.applied(cell, values.get(cell))
+
+    def entries(self, index: str) -> list[str]:
+        def read(backend: BaseCache) -> list[str]:
+            count = backend.get(f"{self._prefix}mx:{index}:n")
+            slots = range(1, count + 1) if isinstance(count, int) else ()
+            found = _get_many(backend, [self._slot_key(index, slot) for slot in slots])
+            return [value for value in found.values() if isinstance(value, str)]
+
+        with self._no_flush():
+            return self._buffer.listed(index, self._read(read))
 
     def _fetch(self, cells: Sequence[str]) -> dict[str, Any]:
         """Read ``cells`` from the store, keyed by cell; absent ones left out."""
         prefix = self._prefix
         raw = self._read(lambda backend: _get_many(backend, [prefix + cell for cell in cells]))
         return {key[len(prefix) :]: value for key, value in raw.items()}
-
-    def entries(self, index: str) -> list[str]:
-        def read(backend: BaseCache) -> list[str]:
-            count = _int_or_none(backend.get(f"{self._prefix}mx:{index}:n")) or 0
-            keys = [self._slot_key(index, slot) for slot in range(1, count + 1)]
-            return [value for value in _get_many(backend, keys).values() if isinstance(value, str)]
-
-        with self._no_flush():
-            return self._buffer.listed(index, self._read(read))
 
     @contextmanager
     def _no_flush(self) -> Iterator[None]:
@@ -367,8 +304,9 @@ class CacheStore:
         with self._start_lock:
             if self._ticker is not None or self._closed:
                 return
-            period = min(self._flush_period, self.config.heartbeat or self._flush_period)
-            self._next_flush = time.monotonic() + self._flush_period
+            interval = self.config.flush_interval
+            self._next_flush = time.monotonic() + interval
+            period = min(interval, self.config.heartbeat or interval)
             self._ticker = Ticker("expvar-push", period, self._tick)
             self._ticker.start()
 
@@ -378,9 +316,8 @@ class CacheStore:
         with self._tick_lock:
             now = time.monotonic()
             if now >= self._next_flush:
-                self._next_flush = now + self._flush_period
-                if self._buffer:
-                    self.flush()
+                self._next_flush = now + self.config.flush_interval
+                self.flush()
             if self._ttl and now >= self._next_beat and self._health.may_try():
                 self._next_beat = now + self.config.heartbeat
                 self.beat()
@@ -423,14 +360,14 @@ class CacheStore:
         if ticker is not None:
             ticker.stop(timeout=self.config.timeout * 4)
         # One last try even during a back-off: the process (or this store) is going away.
-        if self._buffer and not self.flush(force=True):
+        if not self.flush(force=True):
             logger.error(
                 "expvar: %d pending update(s) could not be written to the shared store "
                 "before closing it, and are lost.",
                 len(self._buffer),
             )
-        if self._slot is not None:
-            slot, self._slot = self._slot, None
+        slot, self._slot = self._slot, None
+        if slot is not None:
             try:
                 heartbeat.release(self._backend(), self._prefix, this_process(), slot)
             except Exception:  # the slot's TTL frees it anyway
@@ -462,7 +399,3 @@ def _get_many(backend: BaseCache, keys: list[str]) -> dict[str, Any]:
     for start in range(0, len(keys), _GET_MANY_CHUNK):
         found.update(backend.get_many(keys[start : start + _GET_MANY_CHUNK]))
     return found
-
-
-def _int_or_none(value: Any) -> int | None:
-    return value if isinstance(value, int) else None

@@ -1,14 +1,20 @@
-"""Cells in this process's memory, behind one lock: Go's expvar, one count per process."""
+"""Cells in this process's memory: Go's expvar, one count per process.
+
+They are a ``Buffer`` that is never written anywhere: its updates, applied to nothing, are the
+values. So both stores give an update the same meaning.
+"""
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Sequence
 
 from expvar.process import this_process
-from expvar.push.buffer import Entry
-from expvar.push.stores.base import ProcessRecord, StoreStatus
+from expvar.push.buffer import DELETE, SET, Buffer, Entry, Op
+from expvar.push.health import StoreStatus
+from expvar.push.heartbeat import ProcessRecord
 
 
 class LocalStore:
@@ -17,92 +23,67 @@ class LocalStore:
     in_memory = True
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._numbers: dict[str, int] = {}
-        self._texts: dict[str, str] = {}
-        self._indexes: dict[str, dict[str, None]] = {}
+        self._cells = Buffer(max_cells=sys.maxsize)
+
+    @property
+    def _lock(self) -> threading.Lock:
+        return self._cells.lock
 
     def add(self, cell: str, delta: int, entry: Entry | None = None) -> None:
-        self.add_many(((cell, delta, entry),))
+        self._cells.add(cell, delta, entry)
 
     def add_many(self, updates: Sequence[tuple[str, int, Entry | None]]) -> None:
-        """Several adds in one call (one lock; one write, in a shared store)."""
-        with self._lock:
-            numbers = self._numbers
-            for cell, delta, entry in updates:
-                numbers[cell] = numbers.get(cell, 0) + delta
-                if entry is not None:
-                    self._indexes.setdefault(entry[0], {})[entry[1]] = None
+        self._cells.add_many(updates)
 
     def set(
         self, cell: str, value: int | str, entry: Entry | None = None, clear: Sequence[str] = ()
     ) -> None:
         """Set ``cell`` and delete the ``clear`` cells (a map key's other kinds)."""
-        with self._lock:
-            self._remove(clear)
-            if isinstance(value, str):
-                self._texts[cell] = value
-            else:
-                self._numbers[cell] = value
-            if entry is not None:
-                self._indexes.setdefault(entry[0], {})[entry[1]] = None
+        ops: list[tuple[str, Op]] = [(other, (DELETE, None)) for other in clear]
+        self._cells.record([*ops, (cell, (SET, value))], entry, True)
 
     def remove(self, cells: Sequence[str], entry: Entry | None = None) -> None:
-        with self._lock:
-            self._remove(cells)
+        # Forgotten rather than recorded as deletes: there is no store to delete them from.
+        with self._cells.lock:
+            for cell in cells:
+                self._cells.ops.pop(cell, None)
             if entry is not None:
-                self._indexes.get(entry[0], {}).pop(entry[1], None)
-
-    def _remove(self, cells: Sequence[str]) -> None:
-        for cell in cells:
-            self._numbers.pop(cell, None)
-            self._texts.pop(cell, None)
+                self._cells.marks.pop(entry, None)
 
     def get_many(self, cells: Sequence[str]) -> dict[str, int | str]:
-        with self._lock:
-            found: dict[str, int | str] = {c: self._texts[c] for c in cells if c in self._texts}
-            found.update((c, self._numbers[c]) for c in cells if c in self._numbers)
-        return found
+        return self._cells.on_top({}, cells)
 
     def read_scalar(self, cell: str) -> int | str | None:
-        """Read a scalar variable's cell (a shared store reads them all in one round trip)."""
-        # A scalar's cell is in one of the two maps, and one dict read is atomic: no lock.
-        found = self._numbers.get(cell)
-        return self._texts.get(cell) if found is None else found
+        return self._cells.applied(cell, None)
 
     def entries(self, index: str) -> list[str]:
-        """The entry ids listed in a map."""
-        with self._lock:
-            return list(self._indexes.get(index, ()))
+        return self._cells.listed(index, ())
 
     def status(self) -> StoreStatus:
         return StoreStatus(backend=self.kind, description="this process's memory")
 
     def processes(self) -> list[ProcessRecord]:
-        """The processes that share this store and are alive."""
         me = this_process()
         return [ProcessRecord(me.id, me.host, me.pid, me.started, time.time())]
 
+    # Nothing is pending, and nothing runs in the background.
     def flush(self) -> bool:
-        """Write pending updates; True when nothing is left pending."""
         return True
 
     def serving(self) -> None:
-        """Called as each request starts: a chance to start background work lazily."""
+        pass
 
     def close(self) -> None:
-        """Write what is pending and stop background work (at exit, or when replaced)."""
+        pass
 
-    # Forks copy only the forking thread: ``before_fork`` holds the locks a fork must not copy
-    # half-way, ``after_fork_parent`` lets go of them, ``after_fork`` (in the child) forgets what
-    # belongs to the parent.
+    # Forks copy only the forking thread: ``before_fork`` holds the lock so the child copies the
+    # cells whole, ``after_fork_parent`` lets go of it, and ``after_fork`` gives the child a
+    # lock of its own (its copy is held, with no owner to release it).
     def before_fork(self) -> None:
-        # So the child copies the cells whole, not in the middle of an update.
-        self._lock.acquire()
+        self._cells.lock.acquire()
 
     def after_fork_parent(self) -> None:
-        self._lock.release()
+        self._cells.lock.release()
 
     def after_fork(self) -> None:
-        # The child's copy of the lock is held (see before_fork) and has no owner to release it.
-        self._lock = threading.Lock()
+        self._cells.lock = threading.Lock()
