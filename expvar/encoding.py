@@ -113,40 +113,23 @@ def _sanitize(value: Any, path: tuple[str, ...], active: set[int]) -> Any:
         return value if math.isfinite(value) else None
     if isinstance(value, (str, int, bool)) or value is None:
         return value
-    if isinstance(value, dict):
-        return _within(
-            value,
-            path,
-            active,
-            lambda: {
-                key: _sanitize(item, (*path, str(key)), active) for key, item in value.items()
-            },
-        )
-    if isinstance(value, (list, tuple)):
-        return _within(
-            value,
-            path,
-            active,
-            lambda: [
-                _sanitize(item, (*path, str(index)), active) for index, item in enumerate(value)
-            ],
-        )
+    if isinstance(value, (dict, list, tuple)):
+        if id(value) in active:
+            raise EncodingError(
+                f"value refers to itself at {_where(path)}; JSON cannot hold a cycle"
+            )
+        active.add(id(value))
+        try:
+            if isinstance(value, dict):
+                return {k: _sanitize(item, (*path, str(k)), active) for k, item in value.items()}
+            return [_sanitize(item, (*path, str(i)), active) for i, item in enumerate(value)]
+        finally:
+            active.discard(id(value))
     try:
         converted = _convert(value)
     except TypeError as exc:
         raise EncodingError(f"cannot encode as JSON at {_where(path)}: {exc}") from None
     return _sanitize(converted, path, active)
-
-
-def _within(value: Any, path: tuple[str, ...], active: set[int], build: Any) -> Any:
-    marker = id(value)
-    if marker in active:
-        raise EncodingError(f"value refers to itself at {_where(path)}; JSON cannot hold a cycle")
-    active.add(marker)
-    try:
-        return build()
-    finally:
-        active.discard(marker)
 
 
 def _where(path: tuple[str, ...]) -> str:

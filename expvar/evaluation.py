@@ -1,20 +1,14 @@
 """Read variable values off the request thread, so that a hung ``value()`` cannot hang a request.
 
-A request hands its variables, in order, to a thread of a small pool and waits at most
-``timeout`` seconds for any one of them. A variable still running then is given up on for this
-request, and the rest are handed to another thread. Each variable has at most one call in
-flight: a read that finds another request's call of the same variable under way waits for that
-call's result instead of calling again, unless it has already run for ``timeout`` seconds, in
-which case the variable is skipped at once. So a hung variable holds one thread however many
-requests arrive, and a burst of requests calls each variable once.
+A request hands its variables, in order, to a pool thread and waits at most ``timeout`` seconds
+for any one of them. A variable still running then is given up on for this request, and the rest
+are handed to another thread. Each variable has at most one call in flight: a read that finds
+another request's call under way waits for its result, unless it has already run for
+``timeout``, in which case the variable is skipped at once. So a hung variable holds one thread
+however many requests arrive, and a burst of requests calls each variable once.
 
-The rules live once, in ``_reading()``, a generator that says what to wait for; ``evaluate()``
-waits by blocking, and ``evaluate_async()`` (for async views) by awaiting, so no thread is
-started per request and the event loop is never blocked.
-
-What a read finds is kept in columns (``Readings``: values, JSON texts, durations), with a
-report object only for a failure: the endpoint needs no more, and a report per variable is made
-only for the dashboard and the command, which ask for one.
+``async def value()`` variables are awaited on the event loop by async views, with one task per
+variable however many requests ask; sync views run them to completion in a pool thread.
 """
 
 from __future__ import annotations
@@ -29,7 +23,6 @@ import time
 from collections.abc import Callable, Collection, Generator, Iterator, Sequence
 from concurrent.futures import Future, wait
 from functools import partial
-from types import CoroutineType
 from typing import Any
 
 from django.db import close_old_connections, connections
@@ -48,7 +41,8 @@ LOG_REPEAT_SECONDS = 300.0
 class Readings:
     """What one read of ``declarations`` found, column by column, in their order.
 
-    Indexed, it gives one declaration's ``VariableReport``, made when first asked for.
+    Columns, not a report object per variable: the endpoint needs only the texts, and the
+    dashboard and the command ask for reports (by index) when they show them.
     """
 
     __slots__ = ("_reports", "cached", "declarations", "durations", "failures", "texts", "values")
@@ -59,7 +53,7 @@ class Readings:
         self.values: list[Any] = [None] * count
         # Each value as compact JSON, as published; None where there is none (see failures).
         self.texts: list[str | None] = [None] * count
-        # None until the declaration's read has ended, one way or the other.
+        # None until the read has ended, one way or the other.
         self.durations: list[float | None] = [None] * count
         self.failures: dict[int, VariableReport] = {}
         self.cached: set[int] = set()
@@ -68,50 +62,50 @@ class Readings:
     def __len__(self) -> int:
         return len(self.declarations)
 
-    def __getitem__(self, position: int) -> VariableReport:
-        report = self._reports.get(position)
-        if report is None:
-            declaration, duration = self.declarations[position], self.durations[position]
-            if position in self.failures:
-                report = self.failures[position]
-            elif duration is None:  # only if the thread reading it failed itself
-                report = VariableReport(declaration, ERROR, error="not read: its reader failed")
-            else:
-                report = VariableReport(
-                    declaration,
-                    OK,
-                    self.values[position],
-                    self.texts[position],
-                    duration=duration,
-                    cached=position in self.cached,
-                )
-            self._reports[position] = report
-        return report
-
     def __iter__(self) -> Iterator[VariableReport]:
         return map(self.__getitem__, range(len(self)))
 
-    def take(self, positions: Sequence[int], part: Readings, count: int) -> None:
-        """Copy the first ``count`` of ``part``'s readings to ``positions`` here."""
-        for index in range(count):
-            position = positions[index]
-            self.values[position] = part.values[index]
-            self.texts[position] = part.texts[index]
-            self.durations[position] = part.durations[index]
-            if index in part.failures:
-                self.failures[position] = part.failures[index]
-            if index in part.cached:
-                self.cached.add(position)
+    def __getitem__(self, at: int) -> VariableReport:
+        report = self._reports.get(at) or self.failures.get(at)
+        if report is None:
+            declaration, duration = self.declarations[at], self.durations[at]
+            if duration is None:  # only if the thread reading it failed itself
+                report = VariableReport(declaration, ERROR, error="not read: its reader failed")
+            else:
+                text, cached = self.texts[at], at in self.cached
+                report = VariableReport(
+                    declaration, OK, self.values[at], text, duration=duration, cached=cached
+                )
+        self._reports[at] = report
+        return report
+
+    def copy_to(self, into: Readings, positions: Sequence[int]) -> None:
+        """Put these readings into ``into``, the first at ``positions[0]`` and so on."""
+        for at, position in enumerate(positions):
+            self.copy_one(at, into, position)
+
+    def copy_one(self, at: int, into: Readings, position: int) -> None:
+        """Put the reading at ``at`` into ``into`` at ``position``."""
+        into.values[position] = self.values[at]
+        into.texts[position] = self.texts[at]
+        into.durations[position] = self.durations[at]
+        if at in self.failures:
+            into.failures[position] = self.failures[at]
+        if at in self.cached:
+            into.cached.add(position)
 
 
 class _Pool:
-    """Daemon threads that run jobs: one starts when none is idle; one idle too long ends."""
+    """Daemon threads that run jobs, started when none is idle, ended after idling a while.
+
+    Not ``ThreadPoolExecutor``: its threads are joined at exit, so one hung ``value()`` would
+    hang a worker's shutdown, and they never end, so a burst would leave them all behind.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._jobs: queue.SimpleQueue[tuple[Future[None], Callable[[], None]]] = queue.SimpleQueue()
-        # Threads waiting for a job, less the jobs queued for them.
-        self._idle = 0
+        self._idle = 0  # threads waiting for a job, less the jobs already queued for them
 
     def submit(self, job: Callable[[], None]) -> Future[None]:
         future: Future[None] = Future()
@@ -131,7 +125,7 @@ class _Pool:
                 except queue.Empty:
                     with self._lock:
                         if not self._jobs.empty():
-                            continue  # queued for an idle thread: this one
+                            continue  # a job was queued for an idle thread: this one
                         self._idle -= 1
                         return
                 try:
@@ -140,9 +134,7 @@ class _Pool:
                     logger.exception("expvar: a reader thread failed")
                 finally:
                     future.set_result(None)
-                    # A value() may have used the database from this thread: honour
-                    # CONN_MAX_AGE as a request would.
-                    close_old_connections()
+                    close_old_connections()  # a value() may have used the database: CONN_MAX_AGE
                 with self._lock:
                     self._idle += 1
         finally:
@@ -150,13 +142,7 @@ class _Pool:
 
 
 class _Batch:
-    """Declarations one thread reads in order for one request, and how far it has got.
-
-    Another request that finds one of them under way waits for its reading: it adds itself to
-    ``waiters`` under the evaluator's lock and then looks at the reading's duration; the batch
-    writes the reading and then looks at ``waiters``. Whichever comes second sees the other, so
-    the usual read, which nobody waits for, takes no lock and makes no Event.
-    """
+    """Declarations one pool thread reads in order for one request, and how far it has got."""
 
     __slots__ = ("max_bytes", "position", "read", "started", "stop", "timeout", "waiters")
 
@@ -167,26 +153,30 @@ class _Batch:
         self.position = 0
         self.started = time.monotonic()
         self.stop = False  # set by the request when it gives up on the batch
+        # Events of other requests waiting for the reading at a position (see _wait_for).
         self.waiters: dict[int, list[threading.Event]] = {}
 
 
-# A value() call under way: the batch making it, the declaration's position there, its start.
-_Call = tuple[_Batch, int, float]
+# What a request waits for, and for how long at most, until the readings are complete.
 Waits = Generator[tuple[Future[None], float], None, Readings]
 
 
 class Evaluator:
-    """Reads declarations with a per-variable time limit, caching and error isolation."""
+    """Reads declarations with a time limit per variable, caching and error isolation."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._pool = _Pool()
-        self._calls: dict[Declaration, _Call] = {}
-        # Coroutine values being awaited, and since when (each on the loop that started it).
-        self._tasks: dict[Declaration, tuple[asyncio.Task[Readings], float]] = {}
+        self.after_fork()
         # Good values kept for their cache_ttl: until when, the value, its text, its duration.
         self._cache: dict[Declaration, tuple[float, Any, str | None, float]] = {}
         self._logged: dict[Declaration, tuple[str, float]] = {}
+
+    def after_fork(self) -> None:
+        """Start afresh in a forked child, which has none of its parent's threads."""
+        self._lock = threading.Lock()
+        self._pool = _Pool()
+        # The value() calls under way: the batch making each, its position there, its start.
+        self._calls: dict[Declaration, tuple[_Batch, int, float]] = {}
+        self._tasks: dict[Declaration, tuple[asyncio.Task[Readings], float]] = {}
 
     @property
     def in_flight(self) -> int:
@@ -202,30 +192,23 @@ class Evaluator:
     ) -> Readings:
         """Read every declaration once, in the order of ``declarations``.
 
-        With ``timeout`` None every value is read in the calling thread: no hand-off, and no
-        protection from a ``value()`` that hangs. So are the declarations at the positions
-        ``in_place``, which the caller knows read this process's memory and cannot hang.
+        With ``timeout`` None every value is read in the calling thread, with no protection
+        from a ``value()`` that hangs; so are the ones at the positions ``in_place``, which the
+        caller knows read this process's memory.
         """
         if timeout is None:
-            return self._read_here(declarations, max_bytes)
-        here = [i for i in range(len(declarations)) if i in in_place]
-        handed = [i for i in range(len(declarations)) if i not in in_place]
-        parts = [(here, self._read_here([declarations[i] for i in here], max_bytes))]
+            in_place = range(len(declarations))
+        readings, handed = self._read_in_place(declarations, in_place, max_bytes)
         if handed:
-            reading = self._reading([declarations[i] for i in handed], timeout, max_bytes)
-            parts.append((handed, self._waited_for(reading)))
-        return _combined(declarations, parts)
-
-    @staticmethod
-    def _waited_for(waits: Waits) -> Readings:
-        try:
-            future, seconds = next(waits)
-            while True:
-                wait([future], timeout=seconds)
-                future, seconds = waits.send(None)
-        except StopIteration as finished:
-            readings: Readings = finished.value
-            return readings
+            waits = self._off_thread([declarations[i] for i in handed], timeout or 0.0, max_bytes)
+            try:
+                future, seconds = next(waits)
+                while True:
+                    wait([future], timeout=seconds)
+                    future, seconds = waits.send(None)
+            except StopIteration as finished:
+                readings = _placed(finished.value, readings, handed)
+        return readings
 
     async def evaluate_async(
         self,
@@ -236,42 +219,148 @@ class Evaluator:
     ) -> Readings:
         """``evaluate()`` for async views: nothing blocks the event loop.
 
-        ``async def value()`` variables are awaited on the loop, all at once, under the same
-        timeout; the others are read by the pool as ``evaluate()`` reads them, and awaited, but
-        for the ``in_place`` ones, which are read on the loop.
+        ``async def value()`` variables are awaited on the loop, all at once; the pool reads the
+        others, but for the ``in_place`` ones, which are read on the loop.
         """
-        awaited: list[int] = []
-        here: list[int] = []
-        handed: list[int] = []
-        for position, declaration in enumerate(declarations):
-            if declaration.is_async:
-                awaited.append(position)
-            elif timeout is None or position in in_place:
-                here.append(position)
-            else:
-                handed.append(position)
-        parts = [(here, self._read_here([declarations[i] for i in here], max_bytes))]
-        awaiting = self._awaited([declarations[i] for i in awaited], timeout, max_bytes)
-        if timeout is None or not handed:
-            parts.append((awaited, await awaiting))
-        else:
-            pooled = self._waited(
-                self._reading([declarations[i] for i in handed], timeout, max_bytes)
-            )
-            on_loop, from_pool = await asyncio.gather(awaiting, pooled)
-            parts += [(awaited, on_loop), (handed, from_pool)]
-        return _combined(declarations, parts)
-
-    @staticmethod
-    async def _waited(waits: Waits) -> Readings:
-        try:
-            future, seconds = next(waits)
-            while True:
-                await asyncio.wait([asyncio.wrap_future(future)], timeout=seconds)
-                future, seconds = waits.send(None)
-        except StopIteration as finished:
-            readings: Readings = finished.value
+        awaited = [i for i, d in enumerate(declarations) if d.is_async]
+        if timeout is None:
+            in_place = range(len(declarations))
+        in_place = [i for i in in_place if not declarations[i].is_async]
+        readings, handed = self._read_in_place(declarations, in_place, max_bytes, awaited)
+        on_loop = self._awaited([declarations[i] for i in awaited], timeout, max_bytes)
+        if not handed:
+            (await on_loop).copy_to(readings, awaited)
             return readings
+
+        async def from_pool() -> Readings:
+            waits = self._off_thread([declarations[i] for i in handed], timeout or 0.0, max_bytes)
+            try:
+                future, seconds = next(waits)
+                while True:
+                    await asyncio.wait([asyncio.wrap_future(future)], timeout=seconds)
+                    future, seconds = waits.send(None)
+            except StopIteration as finished:
+                pooled: Readings = finished.value
+                return pooled
+
+        from_loop, pooled = await asyncio.gather(on_loop, from_pool())
+        from_loop.copy_to(readings, awaited)
+        return _placed(pooled, readings, handed)
+
+    def _read_in_place(
+        self,
+        declarations: Sequence[Declaration],
+        in_place: Collection[int],
+        max_bytes: int,
+        elsewhere: Collection[int] = (),
+    ) -> tuple[Readings, list[int]]:
+        """Read the ``in_place`` positions here; return the readings and what is left to hand."""
+        readings = Readings(declarations)
+        started = time.monotonic()
+        for position in in_place:
+            started = self._read_one(readings, position, declarations[position], max_bytes, started)
+        done = {*in_place, *elsewhere}
+        return readings, [i for i in range(len(declarations)) if i not in done]
+
+    def _off_thread(
+        self, declarations: Sequence[Declaration], timeout: float, max_bytes: int
+    ) -> Waits:
+        """Hand the declarations to the pool; yield what to wait for and for how long."""
+        readings = None
+        pending = list(range(len(declarations)))
+        while True:
+            batch = _Batch([declarations[i] for i in pending], timeout, max_bytes)
+            future = self._pool.submit(partial(self._read_batch, batch))
+            seconds = timeout
+            while True:
+                yield future, seconds
+                if future.done():
+                    if readings is None:
+                        return batch.read  # the usual case: one batch read them all
+                    batch.read.copy_to(readings, pending)
+                    return readings
+                # The position before its start: the batch writes them in the other order.
+                position = batch.position
+                elapsed = time.monotonic() - batch.started
+                if elapsed >= timeout:
+                    break
+                seconds = max(timeout - elapsed, 0.001)
+            batch.stop = True
+            readings = readings or Readings(declarations)
+            batch.read.copy_to(readings, pending[:position])
+            given_up = pending[position]
+            readings.durations[given_up] = elapsed
+            readings.failures[given_up] = self._timed_out(declarations[given_up], timeout, elapsed)
+            pending = pending[position + 1 :]
+            if not pending:
+                return readings
+
+    def _read_batch(self, batch: _Batch) -> None:
+        calls, read = self._calls, batch.read
+        started = time.monotonic()  # a read starts when the one before it ends
+        for position, declaration in enumerate(read.declarations):
+            if batch.stop:
+                return
+            batch.started = started
+            batch.position = position
+            call = calls.setdefault(declaration, (batch, position, started))  # one caller wins
+            if call[0] is not batch:
+                self._wait_for(call, read, position)
+                started = time.monotonic()
+                continue
+            try:
+                started = self._read_one(read, position, declaration, batch.max_bytes, started)
+            finally:
+                del calls[declaration]  # this map, not self._calls: after a fork that is new
+            if batch.waiters:
+                with self._lock:
+                    for waiter in batch.waiters.pop(position, ()):
+                        waiter.set()
+
+    def _wait_for(self, call: tuple[_Batch, int, float], into: Readings, position: int) -> None:
+        """Take another batch's reading of the same variable, waiting for it if need be."""
+        batch, at, started = call
+        remaining = started + batch.timeout - time.monotonic()
+        if remaining > 0:
+            # Registered under the lock, then checked: the batch writes, then looks for waiters.
+            done = threading.Event()
+            with self._lock:
+                batch.waiters.setdefault(at, []).append(done)
+            if batch.read.durations[at] is None:
+                done.wait(remaining)
+        if batch.read.durations[at] is None:
+            into.failures[position] = _still_running(into.declarations[position], started)
+            into.durations[position] = time.monotonic() - started
+        else:
+            batch.read.copy_one(at, into, position)
+
+    def _read_one(
+        self,
+        into: Readings,
+        position: int,
+        declaration: Declaration,
+        max_bytes: int,
+        started: float,
+    ) -> float:
+        """Read one declaration into ``into`` (or take its cached value); return when it ended."""
+        if declaration.cache_ttl and self._from_cache(into, position, declaration):
+            return time.monotonic()
+        try:
+            value = declaration.read()
+            if inspect.iscoroutine(value):
+                value = asyncio.run(value)
+            into.values[position], into.texts[position] = encode(value, max_bytes)
+        except BaseException as exc:  # a variable may not take the reader down, even with exit()
+            ended = time.monotonic()
+            # The failure before the duration: a waiter takes a duration as the reading's end.
+            into.failures[position] = self._failure(declaration, exc, ended - started)
+            into.durations[position] = ended - started
+            return ended
+        ended = time.monotonic()
+        into.durations[position] = ended - started
+        if declaration.cache_ttl:
+            self._keep(into, position, declaration, ended)
+        return ended
 
     async def _awaited(
         self, declarations: Sequence[Declaration], timeout: float | None, max_bytes: int
@@ -282,7 +371,7 @@ class Evaluator:
         readings = Readings(declarations)
         waiting: dict[int, tuple[asyncio.Task[Readings], float]] = {}
         for position, declaration in enumerate(declarations):
-            if self._from_cache(readings, position, declaration):
+            if declaration.cache_ttl and self._from_cache(readings, position, declaration):
                 continue
             task, started = self._tasks.get(declaration, (None, now))
             if task is None or task.get_loop() is not loop:
@@ -296,15 +385,15 @@ class Evaluator:
                 await asyncio.wait([task for task, _ in waiting.values()], timeout=longest)
         for position, (task, started) in waiting.items():
             if task.done():
-                readings.take([position], task.result(), 1)
+                task.result().copy_to(readings, [position])
                 continue
-            declaration = declarations[position]
+            running = time.monotonic() - started
+            readings.durations[position] = running
             readings.failures[position] = (
-                self._still_running(declaration, started)
+                _still_running(declarations[position], started)
                 if started < now
-                else self._timed_out(declaration, timeout or 0.0, time.monotonic() - started)
+                else self._timed_out(declarations[position], timeout or 0.0, running)
             )
-            readings.durations[position] = time.monotonic() - started
         return readings
 
     async def _read_async(self, declaration: Declaration, max_bytes: int) -> Readings:
@@ -318,166 +407,25 @@ class Evaluator:
         except asyncio.CancelledError:
             raise
         except BaseException as exc:
-            self._failed(one, 0, declaration, started, exc)
-        else:
-            one.durations[0] = time.monotonic() - started
-            if declaration.cache_ttl:
-                self._keep(one, 0, declaration, time.monotonic() + declaration.cache_ttl)
+            one.failures[0] = self._failure(declaration, exc, time.monotonic() - started)
         finally:
             self._tasks.pop(declaration, None)
+        ended = time.monotonic()
+        one.durations[0] = ended - started
+        if declaration.cache_ttl and not one.failures:
+            self._keep(one, 0, declaration, ended)
         return one
 
-    def _reading(
-        self, declarations: Sequence[Declaration], timeout: float, max_bytes: int
-    ) -> Waits:
-        """Hand the declarations to the pool; yield what to wait for and for how long."""
-        readings: Readings | None = None
-        pending = list(range(len(declarations)))
-        while True:
-            batch = _Batch([declarations[i] for i in pending], timeout, max_bytes)
-            future = self._pool.submit(partial(self._read_batch, batch))
-            seconds = timeout
-            while True:
-                yield future, seconds
-                if future.done():
-                    if readings is None:
-                        return batch.read  # the usual case: one batch read them all
-                    readings.take(pending, batch.read, len(pending))
-                    return readings
-                # The position before its start: the batch writes them in the other order, so
-                # a fresh position is never paired with the start of the read before it.
-                position = batch.position
-                elapsed = time.monotonic() - batch.started
-                if elapsed < timeout:
-                    seconds = max(timeout - elapsed, 0.001)
-                    continue
-                batch.stop = True
-                break
-            if readings is None:
-                readings = Readings(declarations)
-            readings.take(pending, batch.read, position)
-            given_up = pending[position]
-            readings.durations[given_up] = elapsed
-            readings.failures[given_up] = self._timed_out(declarations[given_up], timeout, elapsed)
-            pending = pending[position + 1 :]
-            if not pending:
-                return readings
-
-    def _read_batch(self, batch: _Batch) -> None:
-        calls, read, max_bytes = self._calls, batch.read, batch.max_bytes
-        # A read starts when the one before it ends: one clock read per variable.
-        started = time.monotonic()
-        for position, declaration in enumerate(read.declarations):
-            if batch.stop:
-                return
-            batch.started = started  # before the position, which _reading() reads first
-            batch.position = position
-            if declaration.cache_ttl and self._from_cache(read, position, declaration):
-                started = time.monotonic()
-                continue
-            call = calls.setdefault(declaration, (batch, position, started))  # one caller wins
-            if call[0] is not batch:
-                self._wait_for(call, read, position)
-                started = time.monotonic()
-                continue
-            try:
-                started = self._read_one(read, position, declaration, max_bytes, started)
-            finally:
-                # This map, not self._calls: after a fork that is a new one.
-                del calls[declaration]
-            if batch.waiters:
-                with self._lock:
-                    for waiter in batch.waiters.pop(position, ()):
-                        waiter.set()
-
-    def _wait_for(self, call: _Call, into: Readings, position: int) -> None:
-        batch, at, started = call
-        remaining = started + batch.timeout - time.monotonic()
-        if remaining > 0:
-            done = threading.Event()
-            with self._lock:
-                batch.waiters.setdefault(at, []).append(done)
-            if batch.read.durations[at] is None:
-                done.wait(remaining)
-        found = batch.read
-        if (duration := found.durations[at]) is None:
-            into.durations[position] = time.monotonic() - started
-            into.failures[position] = self._still_running(into.declarations[position], started)
-            return
-        into.values[position], into.texts[position] = found.values[at], found.texts[at]
-        into.durations[position] = duration
-        if at in found.failures:
-            into.failures[position] = found.failures[at]
-
-    def _read_here(self, declarations: Sequence[Declaration], max_bytes: int) -> Readings:
-        readings = Readings(declarations)
-        started = time.monotonic()
-        for position, declaration in enumerate(declarations):
-            if declaration.cache_ttl and self._from_cache(readings, position, declaration):
-                started = time.monotonic()
-            else:
-                started = self._read_one(readings, position, declaration, max_bytes, started)
-        return readings
-
-    def _read_one(
-        self,
-        into: Readings,
-        position: int,
-        declaration: Declaration,
-        max_bytes: int,
-        started: float,
-    ) -> float:
-        """Read one declaration into ``into``; return when the read ended."""
-        try:
-            value = declaration.read()
-            if isinstance(value, CoroutineType):
-                value = asyncio.run(value)
-            into.values[position], into.texts[position] = encode(value, max_bytes)
-        except BaseException as exc:  # a variable may not take the reader down, even with exit()
-            return self._failed(into, position, declaration, started, exc)
-        ended = time.monotonic()
-        into.durations[position] = ended - started
-        if declaration.cache_ttl:
-            self._keep(into, position, declaration, ended + declaration.cache_ttl)
-        return ended
-
     def _keep(
-        self, readings: Readings, position: int, declaration: Declaration, until: float
+        self, readings: Readings, position: int, declaration: Declaration, now: float
     ) -> None:
-        """Keep a value just read, for its declaration's ``cache_ttl``: ``until`` then."""
-        self._cache[declaration] = (
-            until,
-            readings.values[position],
-            readings.texts[position],
-            readings.durations[position] or 0.0,
-        )
-
-    def _failed(
-        self,
-        into: Readings,
-        position: int,
-        declaration: Declaration,
-        started: float,
-        exc: BaseException,
-    ) -> float:
-        """Note why a read failed, and log it; return when it ended."""
-        ended = time.monotonic()
-        if isinstance(exc, EncodingError):
-            report = VariableReport(declaration, ERROR, error=str(exc), duration=ended - started)
-        else:
-            report = VariableReport(
-                declaration, ERROR, error=describe(exc), exception=exc, duration=ended - started
-            )
-        # The failure before the duration: a waiter takes a duration as the reading's end.
-        into.failures[position] = report
-        into.durations[position] = ended - started
-        self._log(report)
-        return ended
+        """Keep a value just read for its declaration's ``cache_ttl``."""
+        until = now + (declaration.cache_ttl or 0.0)
+        value, text = readings.values[position], readings.texts[position]
+        self._cache[declaration] = (until, value, text, readings.durations[position] or 0.0)
 
     def _from_cache(self, into: Readings, position: int, declaration: Declaration) -> bool:
         """Fill in a value kept for its ``cache_ttl``, if there is one still good."""
-        if not declaration.cache_ttl:
-            return False
         entry = self._cache.get(declaration)
         if entry is None or entry[0] <= time.monotonic():
             return False
@@ -485,28 +433,18 @@ class Evaluator:
         into.cached.add(position)
         return True
 
-    @staticmethod
-    def _still_running(declaration: Declaration, started: float) -> VariableReport:
-        running = time.monotonic() - started
-        return VariableReport(
-            declaration,
-            TIMEOUT,
-            error=(
-                f"still running: value() was called {running:.1f}s ago and has not returned; "
-                "it is skipped until it does"
-            ),
-            duration=running,
-        )
+    def _failure(self, declaration: Declaration, exc: BaseException, took: float) -> VariableReport:
+        if isinstance(exc, EncodingError):
+            report = VariableReport(declaration, ERROR, error=str(exc), duration=took)
+        else:
+            error = describe(exc)
+            report = VariableReport(declaration, ERROR, error=error, exception=exc, duration=took)
+        self._log(report)
+        return report
 
-    def _timed_out(
-        self, declaration: Declaration, timeout: float, elapsed: float
-    ) -> VariableReport:
-        report = VariableReport(
-            declaration,
-            TIMEOUT,
-            error=f"value() did not return within EXPVAR_TIMEOUT ({timeout:g}s)",
-            duration=elapsed,
-        )
+    def _timed_out(self, declaration: Declaration, timeout: float, took: float) -> VariableReport:
+        error = f"value() did not return within EXPVAR_TIMEOUT ({timeout:g}s)"
+        report = VariableReport(declaration, TIMEOUT, error=error, duration=took)
         self._log(report)
         return report
 
@@ -527,24 +465,25 @@ class Evaluator:
             f"\n{trace}" if trace else "",
         )
 
-    def after_fork(self) -> None:
-        """Start afresh in a forked child, which has none of its parent's threads."""
-        # Calls under way in the parent would never finish here, and would be skipped for good.
-        self._lock = threading.Lock()
-        self._pool = _Pool()
-        self._calls = {}
+
+def _still_running(declaration: Declaration, started: float) -> VariableReport:
+    running = time.monotonic() - started
+    return VariableReport(
+        declaration,
+        TIMEOUT,
+        error=(
+            f"still running: value() was called {running:.1f}s ago and has not returned; "
+            "it is skipped until it does"
+        ),
+        duration=running,
+    )
 
 
-def _combined(
-    declarations: Sequence[Declaration], parts: list[tuple[list[int], Readings]]
-) -> Readings:
-    """Put readings of parts of ``declarations`` together, each at its positions."""
-    parts = [(positions, part) for positions, part in parts if positions]
-    if len(parts) == 1 and len(parts[0][0]) == len(declarations):
-        return parts[0][1]  # the usual case: one part holds them all, in order
-    readings = Readings(declarations)
-    for positions, part in parts:
-        readings.take(positions, part, len(positions))
+def _placed(part: Readings, readings: Readings, positions: list[int]) -> Readings:
+    """``readings`` with ``part`` at ``positions``; ``part`` itself when it holds them all."""
+    if len(positions) == len(readings):
+        return part
+    part.copy_to(readings, positions)
     return readings
 
 
