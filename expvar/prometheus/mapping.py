@@ -4,97 +4,47 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import Iterator, Sequence
+from functools import lru_cache, partial
 from typing import Any
 
 from django.utils.module_loading import import_string
 
-from expvar.prometheus.model import (
-    Exposer,
-    Exposition,
-    Family,
-    Labels,
-    Metric,
-    Sample,
-    Source,
-    one_number,
-)
+from expvar.prometheus.model import Exposer, Family, Metric, Sample, Source
 
-# Longer text is a message or a dump, not a version or a state: an _info label would bloat
-# every scrape, so it is left out.
+# Longer text is a message or a dump, not a version or a state: left out, not an _info label.
 MAX_INFO_TEXT = 256
-# Metric and label names are [a-zA-Z_][a-zA-Z0-9_]*. Colons are valid in metric names but
-# reserved for recording rules, so they are replaced too.
+# Metric and label names are [a-zA-Z_][a-zA-Z0-9_]*; colons are reserved for recording rules.
 _INVALID = re.compile(r"[^a-zA-Z0-9_]")
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What a name's declarations decide, whatever the value: worked out once per name."""
-
-    exposer: Exposer | None
-    metric: Metric
-    family: str
-    help: str
-    # What the series of a number end in: a counter's ``_total``.
-    suffix: str = ""
-
-    def families(self, value: Any) -> list[Family]:
-        """Return the metric families a value of this name is exposed as."""
-        if self.exposer is not None:
-            return list(self.exposer(value))
-        metric, family = self.metric, self.family
-        if type(value) in (int, float) and metric.labels is None:
-            # Most variables are one number: no walk through the value.
-            return [one_number(family, metric.type, self.help, self.suffix, value)]
-        grouped: dict[str, list[Sample]] = {}
-        for keys, leaf in _leaves(value):
-            suffix, labels = _placed(keys, metric.labels)
-            if isinstance(leaf, str):
-                if metric.type == "gauge" and len(leaf) <= MAX_INFO_TEXT:
-                    labels = (*labels, ("value", leaf))
-                    grouped.setdefault(f"{family}{suffix}_info", []).append(Sample("", labels, 1))
-                continue
-            grouped.setdefault(family + suffix, []).append(Sample(self.suffix, labels, leaf))
-        return [
-            Family(key, metric.type, self.help, tuple(samples)) for key, samples in grouped.items()
-        ]
 
 
 def families_for(name: str, value: Any, declarations: Sequence[Source]) -> list[Family]:
     """Return the metric families one published variable is exposed as."""
     try:
-        plan = _cached_plan(name, declarations)
-    except TypeError:  # unhashable declarations (a list): worked out every time
-        plan = _plan(name, declarations)
-    return plan.families(value)
-
-
-def _plan(name: str, declarations: Sequence[Source]) -> Plan:
-    exposition = exposition_of(declarations)
-    if callable(exposition) and not isinstance(exposition, (str, Metric)):
-        return Plan(exposition, Metric(), "", "")
-    if isinstance(exposition, Metric):
-        metric = exposition
-    else:
-        metric = Metric(type="counter" if exposition == "counter" else "gauge")
-    family = sanitise(metric.name) if metric.name else "expvar_" + sanitise(name)
-    origins = ", ".join(f"{d.origin} ({d.app.label})" for d in declarations)
-    merged = " merged" if len(declarations) > 1 else ""
-    help_text = metric.help or f"expvar {name!r}{merged} from {origins or 'an unknown source'}"
-    if metric.type == "counter":
-        return Plan(None, metric, family.removesuffix("_total"), help_text, "_total")
-    return Plan(None, metric, family, help_text)
+        exposer = _exposer(name, tuple(declarations))
+    except TypeError:  # a declaration that cannot be hashed: worked out every time
+        exposer = _exposer.__wrapped__(name, declarations)
+    return list(exposer(value))
 
 
 # The declarations of a name stay the same objects from one scrape to the next.
-_cached_plan = lru_cache(maxsize=4096)(_plan)
+@lru_cache(maxsize=4096)
+def _exposer(name: str, declarations: Sequence[Source]) -> Exposer:
+    """Return what exposes the values of ``name``: its own exposer, or the default rules."""
+    metric = declared(declarations)
+    if not isinstance(metric, Metric):
+        return metric
+    family = sanitise(metric.name) if metric.name else "expvar_" + sanitise(name)
+    if metric.type == "counter":
+        family = family.removesuffix("_total")
+    origins = ", ".join(f"{d.origin} ({d.app.label})" for d in declarations)
+    merged = " merged" if len(declarations) > 1 else ""
+    help_text = metric.help or f"expvar {name!r}{merged} from {origins or 'an unknown source'}"
+    return partial(_by_default, metric, family, help_text)
 
 
-def exposition_of(declarations: Sequence[Source]) -> Exposition:
-    """Return the first ``prometheus`` attribute set among the declarations a name comes from."""
+def declared(declarations: Sequence[Source]) -> Metric | Exposer:
+    """Return the first ``prometheus`` attribute set among a name's declarations, read."""
     for declaration in declarations:
         # Read as stored: a function set on an ExpVar class must not become a bound method.
         chosen = inspect.getattr_static(declaration.variable, "prometheus", None)
@@ -105,30 +55,40 @@ def exposition_of(declarations: Sequence[Source]) -> Exposition:
             if not callable(exposer):
                 raise TypeError(f"prometheus = {chosen!r} does not name a callable")
             return exposer  # type: ignore[no-any-return]
-        if chosen is not None:
+        if isinstance(chosen, Metric) or callable(chosen):
             return chosen  # type: ignore[no-any-return]
-    return None
+        if chosen is not None:
+            return Metric("counter" if chosen == "counter" else "gauge")
+    return Metric()
 
 
-def sanitise(text: str) -> str:
-    """Return ``text`` as a valid metric or label name: every other character becomes ``_``."""
-    name = _INVALID.sub("_", text)
-    return f"_{name}" if not name or name[0].isdigit() else name
+def _by_default(metric: Metric, family: str, help_text: str, value: Any) -> list[Family]:
+    suffix = "_total" if metric.type == "counter" else ""
+    if type(value) in (int, float):  # most variables are one number: nothing to walk
+        return [Family(family, metric.type, help_text, (Sample(suffix, (), value),))]
+    labels: list[str] | None = None
+    if metric.labels is not None:  # names starting __ are Prometheus' own: one _ is dropped
+        labels = [re.sub("^__", "_", sanitise(label)) for label in metric.labels]
+    grouped: dict[str, list[Sample]] = {}
+    for keys, leaf in _leaves(value, ()):
+        if labels is not None:  # the first keys are labels, the rest name fields
+            fields = keys[len(labels) :]
+            name = family + "".join("_" + sanitise(key).lstrip("_") for key in fields)
+            labelled = tuple(zip(labels, keys, strict=False))
+        else:
+            name, labelled = family, (("key", ".".join(keys)),) if keys else ()
+        if not isinstance(leaf, str):
+            grouped.setdefault(name, []).append(Sample(suffix, labelled, leaf))
+        elif metric.type == "gauge" and len(leaf) <= MAX_INFO_TEXT:
+            info = Sample("", (*labelled, ("value", leaf)), 1)
+            grouped.setdefault(f"{name}_info", []).append(info)
+    return [
+        Family(name, metric.type, help_text, tuple(samples)) for name, samples in grouped.items()
+    ]
 
 
-def label_name(text: str) -> str:
-    """Return a valid label name; names starting ``__`` are Prometheus' own, so one is dropped."""
-    name = sanitise(text)
-    return name[1:] if name.startswith("__") else name
-
-
-Leaf = tuple[tuple[str, ...], float | str]
-
-
-def _leaves(value: Any, keys: tuple[str, ...] = ()) -> Iterable[Leaf]:
-    if isinstance(value, bool):
-        yield keys, int(value)
-    elif isinstance(value, (int, float, str)):
+def _leaves(value: Any, keys: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], float | str]]:
+    if isinstance(value, (int, float, str)):
         yield keys, value
     elif isinstance(value, dict):
         for key, item in value.items():
@@ -136,9 +96,7 @@ def _leaves(value: Any, keys: tuple[str, ...] = ()) -> Iterable[Leaf]:
     # Lists and nulls have no single number to expose.
 
 
-def _placed(keys: tuple[str, ...], labels: tuple[str, ...] | None) -> tuple[str, Labels]:
-    """Return the name suffix and the labels a leaf's key path becomes."""
-    if labels is None:
-        return "", (("key", ".".join(keys)),) if keys else ()
-    named = tuple(zip((label_name(label) for label in labels), keys, strict=False))
-    return "".join("_" + sanitise(part).lstrip("_") for part in keys[len(labels) :]), named
+def sanitise(text: str) -> str:
+    """Return ``text`` as a valid metric or label name: every other character becomes ``_``."""
+    name = _INVALID.sub("_", text)
+    return f"_{name}" if not name or name[0].isdigit() else name

@@ -18,8 +18,8 @@ class MetricsView(ExpVarView):
 
     def render(self, resolution: Resolution, request: HttpRequest) -> str:
         entries = ((name, text, value) for name, _, text, value in resolution.entries)
-        exposed = expose(entries, resolution.sources)
-        return render(exposed.families, openmetrics=wants_openmetrics(request))
+        families = expose(entries, resolution.sources).families
+        return render(families, openmetrics=wants_openmetrics(request))
 
 
 def wants_openmetrics(request: HttpRequest) -> bool:
@@ -35,9 +35,9 @@ def wants_openmetrics(request: HttpRequest) -> bool:
             quality = min(max(float(options.get("q", "1")), 0.0), 1.0)
         except ValueError:
             quality = 0.0
-        if media.lower() == "application/openmetrics-text":
-            if options.get("version", "1.0.0") in ("1.0.0", "1.0"):
-                best_open = max(best_open, quality)
-        elif media.lower() in ("text/plain", "text/*", "*/*"):
+        media, version = media.lower(), options.get("version", "1.0.0")
+        if media == "application/openmetrics-text" and version in ("1.0.0", "1.0"):
+            best_open = max(best_open, quality)
+        elif media in ("text/plain", "text/*", "*/*"):
             best_text = max(best_text, quality)
     return best_open > 0 and best_open >= best_text
