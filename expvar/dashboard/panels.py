@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
-from django.template.loader import render_to_string
-from django.utils.safestring import SafeString
 
 from expvar.resolution import Resolution
 
@@ -44,17 +42,3 @@ def register_panel(
 def registered_panels() -> list[Panel]:
     """Return the registered panels in registration order."""
     return list(_panels)
-
-
-def panel_scripts() -> list[str]:
-    """Return the static paths of every panel's scripts, each once, in registration order."""
-    return list(dict.fromkeys(script for panel in _panels for script in panel.scripts))
-
-
-def render_panels(request: HttpRequest, resolution: Resolution) -> list[SafeString]:
-    """Render every registered panel for this request and read, in registration order."""
-    return [
-        render_to_string(panel.template_name, context, request=request)
-        for panel in _panels
-        if (context := panel.context(request, resolution)) is not None
-    ]

@@ -1,10 +1,6 @@
-"""Show one published value as HTML: pretty JSON whose dict leaves carry their path, and the
-readable size or duration of a number whose name tells its unit.
-
-The text of the HTML is the value as indented JSON, so ``JSON.parse(element.textContent)`` in
-the browser gives the value back; the spans around dict leaves let the dashboard script draw a
-sparkline beside each number and offer the expvarmon and Datadog paths of any leaf.
-"""
+"""Show one published value as HTML whose text is its indented JSON (``JSON.parse`` of the
+element's text gives it back): dict leaves carry their path, for the script's sparklines and
+monitor paths, and a number whose name tells its unit is also said readably."""
 
 from __future__ import annotations
 
@@ -40,91 +36,67 @@ class ShownValue:
 
 def show(text: str, name: str = "", *, leaves: bool = True) -> ShownValue:
     """Render a value from its published JSON text; ``name`` may tell a number's unit.
-
-    ``leaves=False`` renders a long value as plain text, without the marked-up leaves that
-    cost a folded value's page most of its weight.
-    """
+    ``leaves=False`` renders a long value as plain text, without its leaves' markup."""
     if text[:1] not in "{[" and len(text) <= LONG_CHARS:
         # A short scalar is its own JSON text: no parsing, no paths (the common case).
         unit = unit_of(name) if name and text[:1] in "-0123456789" else None
-        return ShownValue(
-            html=SafeString(escape(text, quote=False)),
-            preview=text,
-            human=readable(float(text), unit) if unit else "",
-            unit=unit or "",
-        )
+        human = readable(float(text), unit) if unit else ""
+        return ShownValue(SafeString(escape(text, quote=False)), text, human=human, unit=unit or "")
     value = json.loads(text)
     # Past LONG_CHARS a value is long whatever its lines, so its leaves may be left out at once.
     plain = not leaves and len(text) > LONG_CHARS
-    out: list[str] = []
-    _render(value, None if plain else "[", "", out, name, marked=not plain)
-    html = "".join(out)
+    html = _render(value, None if plain else "[", "", name, marked=not plain)
     long = len(text) > LONG_CHARS or html.count("\n") >= LONG_LINES
     preview = text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"
     return ShownValue(SafeString(html), preview, long, _size(value), plain=plain)
 
 
-def _render(
-    value: Any, path: str | None, indent: str, out: list[str], parent: str = "", *, marked: bool
-) -> None:
+def _render(value: Any, path: str | None, indent: str, parent: str, *, marked: bool) -> str:
     # ``path`` is the JSON array of the keys so far, open at its end ("[" or '["a",'). It is
     # None inside lists: an item there has no expvarmon or Datadog path worth charting, and
     # marking each item of a 256-entry ring would bloat every refresh. ``marked=False`` leaves
     # the keys unmarked too: the text alone.
     inner = indent + "  "
     if isinstance(value, dict) and value:
-        out.append("{")
-        for position, (key, item) in enumerate(value.items()):
+        lines = []
+        for key, item in value.items():
             quoted = encode_basestring(key)
-            shown = escape(quoted, quote=False)
-            label = f'<span class="expvar-key">{shown}</span>' if marked else shown
-            out.append(f"{',' if position else ''}\n{inner}{label}: ")
-            if path is None:
-                _render(item, None, inner, out, key, marked=marked)
-            elif isinstance(item, (dict, list)):
-                _render(item, f"{path}{quoted},", inner, out, key, marked=marked)
+            label = escape(quoted, quote=False)
+            if marked:
+                label = f'<span class="expvar-key">{label}</span>'
+            if path is None or isinstance(item, (dict, list)):
+                deeper = None if path is None else f"{path}{quoted},"
+                shown = _render(item, deeper, inner, key, marked=marked)
             else:
-                out.append(_leaf(item, path + quoted, key, parent))
-        out.append(f"\n{indent}}}")
-    elif isinstance(value, list) and any(isinstance(item, (dict, list)) for item in value):
-        out.append("[")
-        for position, item in enumerate(value):
-            out.append(f"{',' if position else ''}\n{inner}")
-            _render(item, None, inner, out, marked=marked)
-        out.append(f"\n{indent}]")
-    elif isinstance(value, list):
-        out.append("[" + ", ".join([_scalar(item) for item in value]) + "]")
-    else:
-        out.append("{}" if isinstance(value, dict) else _scalar(value))
-
-
-def _leaf(item: Any, key_path: str, key: str, parent: str) -> str:
-    # A focusable button-like span: the leaf opens its monitor paths and its chart by keyboard
-    # too. Its text stays the JSON of the value; a readable unit is drawn beside it by CSS.
-    number = isinstance(item, (int, float)) and not isinstance(item, bool)
-    unit = unit_of(key, parent) if number else None
-    human = f' data-expvar-human="{escape(readable(item, unit))}" title="in {unit}"' if unit else ""
-    return (
-        f'<span class="expvar-leaf" tabindex="0" role="button" '
-        f'data-expvar-path="{escape(key_path)}]"{human}>{_scalar(item)}</span>'
-    )
+                # A focusable button-like span: the leaf opens its monitor paths and its chart
+                # by keyboard too. Its text stays the JSON; CSS draws a readable unit beside it.
+                number = isinstance(item, (int, float)) and not isinstance(item, bool)
+                unit = unit_of(key, parent) if number else None
+                human = ""
+                if unit:
+                    human = f' data-expvar-human="{escape(readable(item, unit))}" title="in {unit}"'
+                shown = (
+                    f'<span class="expvar-leaf" tabindex="0" role="button" data-expvar-path='
+                    f'"{escape(path + quoted)}]"{human}>{_scalar(item)}</span>'
+                )
+            lines.append(f"\n{inner}{label}: {shown}")
+        return "{" + ",".join(lines) + f"\n{indent}}}"
+    if isinstance(value, list) and any(isinstance(item, (dict, list)) for item in value):
+        items = [f"\n{inner}{_render(item, None, inner, '', marked=marked)}" for item in value]
+        return "[" + ",".join(items) + f"\n{indent}]"
+    if isinstance(value, list):
+        return "[" + ", ".join(map(_scalar, value)) + "]"
+    return "{}" if isinstance(value, dict) else _scalar(value)
 
 
 def _scalar(value: Any) -> str:
-    # The same text a JSON encoder gives, without an encoder call per leaf: json.loads yields
-    # only str, int, float (finite, as the value was published), bool and None. Element text
-    # needs only &, < and > escaped; quotes stay and save bytes.
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if value is None:
-        return "null"
+    # The text json.dumps gives for what json.loads yields, without an encoder call per leaf
+    # (most of an open value's cost). Element text needs only &, < and > escaped.
     if isinstance(value, str):
         return escape(encode_basestring(value), quote=False)
-    if isinstance(value, int):
-        return int.__repr__(value)
-    return float.__repr__(value)
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    return repr(value)
 
 
 def _size(value: Any) -> str:

@@ -1,4 +1,4 @@
-"""Template filters for what only the dashboard needs of a report: a DOM id and shown HTML."""
+"""Template filters for what only the dashboard needs of a report: DOM ids and shown values."""
 
 from __future__ import annotations
 
@@ -11,19 +11,13 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString
 
 from expvar.dashboard.context import format_duration
-from expvar.dashboard.rows import ROW_ID_PREFIX, digest
+from expvar.dashboard.live import digest, row_id
 from expvar.dashboard.values import ShownValue, show
-from expvar.reports import Collision, KeyClash, KeyOrigin, VariableReport
+from expvar.reports import Collision, KeyClash, KeyOrigin
 
 register = template.Library()
 register.filter("expvar_duration", format_duration)
-
-
-@register.filter
-def expvar_row_id(report: VariableReport) -> str:
-    """Return the row's DOM id: stable across refreshes, whatever characters the name holds."""
-    d = report.declaration
-    return ROW_ID_PREFIX + digest(f"{d.app.label}\0{d.origin}\0{d.name}\0{d.position}", 6).hex()
+register.filter("expvar_row_id", row_id)
 
 
 @register.filter
@@ -33,21 +27,21 @@ def expvar_collision_id(name: str) -> str:
 
 
 @register.filter
-def expvar_shown(
-    report: VariableReport, open_rows: frozenset[str] | None = None
-) -> ShownValue | None:
-    """Return the report's value as shown, or None if it was not read; given the open rows,
-    a folded long value is shown as plain text, without its leaves."""
-    if report.text is None:
-        return None
-    leaves = open_rows is None or expvar_row_id(report) in open_rows
-    return show(report.text, report.name, leaves=leaves)
+def expvar_show(text: str | None, name: str) -> ShownValue | None:
+    """Return a value's JSON text as shown, leaves and all, or None if nothing was read."""
+    return None if text is None else show(text, name)
 
 
 @register.filter
-def expvar_merged_shown(collision: Collision) -> ShownValue | None:
-    """Return a merge's published value as the dashboard shows it."""
-    return None if collision.merged_text is None else show(collision.merged_text, collision.name)
+def expvar_json(value: Any) -> str:
+    """Return a value as read (JSON-safe, as every value read is) as compact JSON text."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+@register.filter
+def expvar_breakable(dotted: str) -> SafeString:
+    """Escape a dotted path and let it wrap after each dot."""
+    return SafeString(escape(dotted).replace(".", ".<wbr>"))
 
 
 @dataclass(frozen=True)
@@ -79,24 +73,3 @@ def expvar_merged_keys(collision: Collision) -> list[MergedKey]:
         dotted = ".".join(origin.path)
         keys.append(MergedKey(dotted, origin, expvar_json(value), clashes.get(origin.path, [])))
     return keys
-
-
-@register.filter
-def expvar_json(value: Any) -> str:
-    """Return ``value`` as compact JSON text."""
-    try:
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
-    except (TypeError, ValueError):
-        return repr(value)
-
-
-@register.filter
-def expvar_collision_of(name: str, shared: dict[str, Collision]) -> Collision | None:
-    """Return the collision of a name declared more than once, or None."""
-    return shared.get(name)
-
-
-@register.filter
-def expvar_breakable(dotted: str) -> SafeString:
-    """Escape a dotted path and let it wrap after each dot."""
-    return SafeString(escape(dotted).replace(".", ".<wbr>"))

@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 
 from expvar.dashboard.context import build_dashboard, format_duration, format_uptime
+from expvar.dashboard.live import row_id as expvar_row_id
 from expvar.resolution import resolve
-from expvar.templatetags.expvar_dashboard import expvar_merged_keys, expvar_row_id
+from expvar.templatetags.expvar_dashboard import expvar_merged_keys
 from tests.dashboardapp import vars as test_vars
 from tests.dashboardapp.registry import registry_with
 

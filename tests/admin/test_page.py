@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from expvar.dashboard import views
+from expvar.dashboard import live as views
 from expvar.resolution import Resolution
 from tests.admin.conftest import DASHBOARD
 from tests.dashboardapp import vars as test_vars

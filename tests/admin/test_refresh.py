@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from expvar.dashboard import views
+from expvar.dashboard import live as views
 from expvar.resolution import Resolution
 from tests.admin.conftest import DASHBOARD, HTMX, REFRESH
 from tests.dashboardapp import vars as test_vars
