@@ -132,12 +132,6 @@ def run() -> list[Timing]:
     if not redis_available():
         print(f"bench: no Redis at {REDIS_URL}; shared-store figures left out", file=sys.stderr)
         return timings
-    with shared_store(FLUSH_INTERVAL=0):
-        timings.append(
-            measure(
-                "push Int.add, shared store, unbuffered (FLUSH_INTERVAL 0)", lambda: counter.add(1)
-            )
-        )
     with shared_store(FLUSH_INTERVAL=3600):
         timings.append(
             measure(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from benchmarks.endpoint import EndpointResult
 from benchmarks.hotspots import Hotspots
@@ -22,6 +23,8 @@ ADMIN_SIZE = 500
 ADMIN_GOAL_S = 25e-3
 HOTSPOTS_NAMED = 4
 PROMETHEUS_SERIES = 100
+PACKAGE_LINES_GOAL = 4_500
+PACKAGE = Path(__file__).resolve().parent.parent / "expvar"
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,30 @@ def _prometheus(prometheus: Section | None) -> Target:
     return Target(name, goal, measured, False, why)
 
 
+def package_lines() -> dict[str, int]:
+    """Count the package's Python lines (migrations aside) by its top-level parts."""
+    counts: dict[str, int] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE)
+        if relative.parts[0] == "migrations":
+            continue
+        part = relative.parts[0] if len(relative.parts) > 1 else "core"
+        part = "core" if part in ("management", "templatetags") else part
+        counts[part] = counts.get(part, 0) + len(path.read_text().splitlines())
+    return counts
+
+
+def _package_size() -> Target:
+    name = "expvar/ Python lines (migrations aside)"
+    counts = package_lines()
+    total = sum(counts.values())
+    parts = ", ".join(f"{part} {count:,}" for part, count in sorted(counts.items()))
+    measured = f"{total:,} ({parts})"
+    if total <= PACKAGE_LINES_GOAL:
+        return Target(name, f"<= {PACKAGE_LINES_GOAL:,}", measured, True)
+    return Target(name, f"<= {PACKAGE_LINES_GOAL:,}", measured, False, "see docs/architecture.md")
+
+
 def judge(
     endpoint: EndpointResult,
     hotspots: Hotspots,
@@ -168,4 +195,5 @@ def judge(
         _contrib(sections.get("contrib")),
         _admin(sections.get("admin"), endpoint),
         _prometheus(sections.get("prometheus")),
+        _package_size(),
     ]
