@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Collection, Generator, Iterator, Sequence
 from concurrent.futures import Future, wait
 from functools import partial
+from types import CoroutineType
 from typing import Any
 
 from django.db import close_old_connections, connections
@@ -146,7 +147,9 @@ class _Batch:
 
     __slots__ = ("max_bytes", "position", "read", "started", "stop", "timeout", "waiters")
 
-    def __init__(self, declarations: Sequence[Declaration], timeout: float, max_bytes: int) -> None:
+    def __init__(
+        self, declarations: Sequence[Declaration], timeout: float | None, max_bytes: int
+    ) -> None:
         self.read = Readings(declarations)
         self.timeout = timeout
         self.max_bytes = max_bytes
@@ -198,7 +201,8 @@ class Evaluator:
         """
         if timeout is None:
             in_place = range(len(declarations))
-        readings, handed = self._read_in_place(declarations, in_place, max_bytes)
+        here, handed = _split(declarations, in_place)
+        parts = [(here, self._read_here(declarations, here, max_bytes))]
         if handed:
             waits = self._off_thread([declarations[i] for i in handed], timeout or 0.0, max_bytes)
             try:
@@ -207,8 +211,8 @@ class Evaluator:
                     wait([future], timeout=seconds)
                     future, seconds = waits.send(None)
             except StopIteration as finished:
-                readings = _placed(finished.value, readings, handed)
-        return readings
+                parts.append((handed, finished.value))
+        return _joined(declarations, parts)
 
     async def evaluate_async(
         self,
@@ -225,12 +229,8 @@ class Evaluator:
         awaited = [i for i, d in enumerate(declarations) if d.is_async]
         if timeout is None:
             in_place = range(len(declarations))
-        in_place = [i for i in in_place if not declarations[i].is_async]
-        readings, handed = self._read_in_place(declarations, in_place, max_bytes, awaited)
-        on_loop = self._awaited([declarations[i] for i in awaited], timeout, max_bytes)
-        if not handed:
-            (await on_loop).copy_to(readings, awaited)
-            return readings
+        here, handed = _split(declarations, {*in_place, *awaited}, leave_out=awaited)
+        parts = [(here, self._read_here(declarations, here, max_bytes))]
 
         async def from_pool() -> Readings:
             waits = self._off_thread([declarations[i] for i in handed], timeout or 0.0, max_bytes)
@@ -243,24 +243,21 @@ class Evaluator:
                 pooled: Readings = finished.value
                 return pooled
 
-        from_loop, pooled = await asyncio.gather(on_loop, from_pool())
-        from_loop.copy_to(readings, awaited)
-        return _placed(pooled, readings, handed)
+        on_loop = self._awaited([declarations[i] for i in awaited], timeout, max_bytes)
+        if handed:
+            from_loop, pooled = await asyncio.gather(on_loop, from_pool())
+            parts += [(awaited, from_loop), (handed, pooled)]
+        else:
+            parts.append((awaited, await on_loop))
+        return _joined(declarations, parts)
 
-    def _read_in_place(
-        self,
-        declarations: Sequence[Declaration],
-        in_place: Collection[int],
-        max_bytes: int,
-        elsewhere: Collection[int] = (),
-    ) -> tuple[Readings, list[int]]:
-        """Read the ``in_place`` positions here; return the readings and what is left to hand."""
-        readings = Readings(declarations)
-        started = time.monotonic()
-        for position in in_place:
-            started = self._read_one(readings, position, declarations[position], max_bytes, started)
-        done = {*in_place, *elsewhere}
-        return readings, [i for i in range(len(declarations)) if i not in done]
+    def _read_here(
+        self, declarations: Sequence[Declaration], positions: list[int], max_bytes: int
+    ) -> Readings:
+        """Read the declarations at ``positions`` in this thread."""
+        batch = _Batch([declarations[i] for i in positions], None, max_bytes)
+        self._read_batch(batch)
+        return batch.read
 
     def _off_thread(
         self, declarations: Sequence[Declaration], timeout: float, max_bytes: int
@@ -296,22 +293,39 @@ class Evaluator:
                 return readings
 
     def _read_batch(self, batch: _Batch) -> None:
-        calls, read = self._calls, batch.read
+        """Read the batch's declarations in order, each unless another call of it is under way."""
+        calls, read, max_bytes = self._calls, batch.read, batch.max_bytes
         started = time.monotonic()  # a read starts when the one before it ends
         for position, declaration in enumerate(read.declarations):
             if batch.stop:
                 return
             batch.started = started
             batch.position = position
+            if declaration.cache_ttl and self._from_cache(read, position, declaration):
+                started = time.monotonic()
+                continue
             call = calls.setdefault(declaration, (batch, position, started))  # one caller wins
             if call[0] is not batch:
                 self._wait_for(call, read, position)
                 started = time.monotonic()
                 continue
             try:
-                started = self._read_one(read, position, declaration, batch.max_bytes, started)
+                value = declaration.read()
+                if isinstance(value, CoroutineType):
+                    value = asyncio.run(value)
+                read.values[position], read.texts[position] = encode(value, max_bytes)
+            except BaseException as exc:  # a variable may not take the reader down, even exit()
+                ended = time.monotonic()
+                # The failure before the duration: a waiter takes a duration as the reading's end.
+                read.failures[position] = self._failure(declaration, exc, ended - started)
+            else:
+                ended = time.monotonic()
+                if declaration.cache_ttl:
+                    self._keep(declaration, value, read.texts[position], ended - started, ended)
             finally:
                 del calls[declaration]  # this map, not self._calls: after a fork that is new
+            read.durations[position] = ended - started
+            started = ended
             if batch.waiters:
                 with self._lock:
                     for waiter in batch.waiters.pop(position, ()):
@@ -320,8 +334,9 @@ class Evaluator:
     def _wait_for(self, call: tuple[_Batch, int, float], into: Readings, position: int) -> None:
         """Take another batch's reading of the same variable, waiting for it if need be."""
         batch, at, started = call
-        remaining = started + batch.timeout - time.monotonic()
-        if remaining > 0:
+        limit = batch.timeout  # None: read in place with no time limit, so wait for it
+        remaining = None if limit is None else started + limit - time.monotonic()
+        if remaining is None or remaining > 0:
             # Registered under the lock, then checked: the batch writes, then looks for waiters.
             done = threading.Event()
             with self._lock:
@@ -333,34 +348,6 @@ class Evaluator:
             into.durations[position] = time.monotonic() - started
         else:
             batch.read.copy_one(at, into, position)
-
-    def _read_one(
-        self,
-        into: Readings,
-        position: int,
-        declaration: Declaration,
-        max_bytes: int,
-        started: float,
-    ) -> float:
-        """Read one declaration into ``into`` (or take its cached value); return when it ended."""
-        if declaration.cache_ttl and self._from_cache(into, position, declaration):
-            return time.monotonic()
-        try:
-            value = declaration.read()
-            if inspect.iscoroutine(value):
-                value = asyncio.run(value)
-            into.values[position], into.texts[position] = encode(value, max_bytes)
-        except BaseException as exc:  # a variable may not take the reader down, even with exit()
-            ended = time.monotonic()
-            # The failure before the duration: a waiter takes a duration as the reading's end.
-            into.failures[position] = self._failure(declaration, exc, ended - started)
-            into.durations[position] = ended - started
-            return ended
-        ended = time.monotonic()
-        into.durations[position] = ended - started
-        if declaration.cache_ttl:
-            self._keep(into, position, declaration, ended)
-        return ended
 
     async def _awaited(
         self, declarations: Sequence[Declaration], timeout: float | None, max_bytes: int
@@ -413,16 +400,14 @@ class Evaluator:
         ended = time.monotonic()
         one.durations[0] = ended - started
         if declaration.cache_ttl and not one.failures:
-            self._keep(one, 0, declaration, ended)
+            self._keep(declaration, one.values[0], one.texts[0], ended - started, ended)
         return one
 
     def _keep(
-        self, readings: Readings, position: int, declaration: Declaration, now: float
+        self, declaration: Declaration, value: Any, text: str | None, took: float, now: float
     ) -> None:
         """Keep a value just read for its declaration's ``cache_ttl``."""
-        until = now + (declaration.cache_ttl or 0.0)
-        value, text = readings.values[position], readings.texts[position]
-        self._cache[declaration] = (until, value, text, readings.durations[position] or 0.0)
+        self._cache[declaration] = (now + (declaration.cache_ttl or 0.0), value, text, took)
 
     def _from_cache(self, into: Readings, position: int, declaration: Declaration) -> bool:
         """Fill in a value kept for its ``cache_ttl``, if there is one still good."""
@@ -479,11 +464,26 @@ def _still_running(declaration: Declaration, started: float) -> VariableReport:
     )
 
 
-def _placed(part: Readings, readings: Readings, positions: list[int]) -> Readings:
-    """``readings`` with ``part`` at ``positions``; ``part`` itself when it holds them all."""
-    if len(positions) == len(readings):
-        return part
-    part.copy_to(readings, positions)
+def _split(
+    declarations: Sequence[Declaration], here: Collection[int], leave_out: Collection[int] = ()
+) -> tuple[list[int], list[int]]:
+    """Split the positions into those in ``here`` and the rest, in order, less ``leave_out``."""
+    if not here:
+        return [], list(range(len(declarations)))
+    positions = [i for i in range(len(declarations)) if i not in leave_out]
+    return [i for i in positions if i in here], [i for i in positions if i not in here]
+
+
+def _joined(
+    declarations: Sequence[Declaration], parts: list[tuple[list[int], Readings]]
+) -> Readings:
+    """Put the readings of parts of ``declarations`` together, each at its positions."""
+    parts = [(positions, part) for positions, part in parts if positions]
+    if len(parts) == 1 and len(parts[0][0]) == len(declarations):
+        return parts[0][1]  # the usual case: one part holds them all, in order
+    readings = Readings(declarations)
+    for positions, part in parts:
+        part.copy_to(readings, positions)
     return readings
 
 
