@@ -69,10 +69,9 @@ class Buffer:
                     self.marks[mark] = True
         return kept
 
-    def record(self, ops: Iterable[tuple[str, Op]], mark: Entry | None, listed: bool) -> bool:
+    def record(self, ops: list[tuple[str, Op]], mark: Entry | None, listed: bool = True) -> bool:
         """Record sets and deletes together, or none of them (False) when the buffer is full."""
         with self.lock:
-            ops = list(ops)
             new = sum(1 for cell, _ in ops if cell not in self.ops)
             if new and len(self.ops) + new > self.max_cells:
                 self.dropped += 1
@@ -105,13 +104,8 @@ class Buffer:
     def on_top(self, found: dict[str, int | str], cells: Iterable[str]) -> dict[str, int | str]:
         """The ``cells`` as this process sees them: ``found`` with the pending updates applied."""
         with self.lock:
-            for cell in cells:
-                value = self.applied(cell, found.get(cell))
-                if value is None:
-                    found.pop(cell, None)
-                else:
-                    found[cell] = value
-        return found
+            seen = {cell: self.applied(cell, found.get(cell)) for cell in cells}
+        return {cell: value for cell, value in seen.items() if value is not None}
 
     def applied(self, cell: str, found: int | str | None) -> int | str | None:
         """``found``, the store's value of ``cell``, as this process sees it."""
@@ -120,11 +114,9 @@ class Buffer:
 
     def listed(self, index: str, entries: Iterable[str]) -> list[str]:
         """The map's ``entries`` as this process sees them, with its pending (un)listings."""
-        listed = dict.fromkeys(entries)
+        listed = dict.fromkeys(entries, True)
         with self.lock:
-            for (idx, entry), present in self.marks.items():
-                if idx == index and present:
-                    listed[entry] = None
-                elif idx == index:
-                    listed.pop(entry, None)
-        return list(listed)
+            listed.update(
+                {entry: present for (idx, entry), present in self.marks.items() if idx == index}
+            )
+        return [entry for entry, present in listed.items() if present]

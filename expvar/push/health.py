@@ -19,8 +19,7 @@ MIN_BACKOFF = 1.0
 MAX_BACKOFF = 30.0
 REMIND_EVERY = 300.0
 
-# What the client libraries of Django's backends call "the server could not be reached or did
-# not answer in time" (redis, pymemcache, pylibmc).
+# What the client libraries call "the server could not be reached or did not answer in time".
 _TRANSPORT_NAMES = frozenset(
     {"ConnectionError", "TimeoutError", "ServerDown", "ServerDead", "MemcacheUnexpectedCloseError"}
 )
@@ -46,7 +45,7 @@ class StoreStatus:
 
 
 def is_transport_error(exc: BaseException) -> bool:
-    """True if ``exc`` says the store is unreachable, rather than that one update was bad."""
+    """Tell whether ``exc`` says the store is unreachable, rather than that one update was bad."""
     return isinstance(exc, (OSError, EOFError)) or any(
         cls.__name__ in _TRANSPORT_NAMES for cls in type(exc).__mro__
     )
@@ -58,9 +57,8 @@ class Health:
         self.lock = threading.Lock()
         self.down_since: float | None = None
         self.last_error = ""
-        self._retry_at = 0.0
+        self._retry_at = self._reminded_at = 0.0
         self._backoff = MIN_BACKOFF
-        self._reminded_at = 0.0
 
     @property
     def healthy(self) -> bool:
@@ -103,8 +101,6 @@ class Health:
                 )
 
     def succeeded(self, pending: int) -> None:
-        if self.down_since is None:
-            return
         with self.lock:
             since, self.down_since = self.down_since, None
             self._backoff = MIN_BACKOFF

@@ -31,8 +31,7 @@ def scalar(name: str, kind: str) -> str:
 
 
 def index(name: str) -> str:
-    """The id of a map's list of keys."""
-    return token(name)
+    return token(name)  # the id of a map's list of keys
 
 
 def entry_id(path: Sequence[str]) -> str:

@@ -1,9 +1,5 @@
 """Go's push variables: Int, Float, String and Map, updated by the code that counts.
 
-They are safe under threads and processes: every update is one atomic operation of the store
-``EXPVAR_STORE`` chooses. Updates never raise because the store is away (they are kept and
-retried); reading ``value()`` of a shared store that is away raises ``StoreUnavailable``.
-
 A Float is kept as a whole number of nano-units (1e-9): adding integers is exact and atomic on
 every store (Redis INCRBY, a dict under a lock), so 10,000 adds of 0.1 from any number of
 processes give exactly 1000.0.
@@ -58,7 +54,7 @@ def from_units(units: int) -> float:
 
 
 def join(whole: int | None, units: int | None) -> int | float | None:
-    """Combine a map entry's integer part and nano-unit part into one number."""
+    """Combine a map key's integer part and nano-unit part into one number."""
     return whole if units is None else from_units((whole or 0) * SCALE + units)
 
 
@@ -164,7 +160,6 @@ class Map(Var):
         self._keys: dict[MapKey, tuple[Entry, Cells]] = {}
 
     def _key(self, key: MapKey) -> tuple[Entry, Cells]:
-        """The key's entry (map index, entry id) and cells."""
         found = self._keys.get(key)
         if found is None:
             path = (key,) if isinstance(key, str) else key
@@ -185,7 +180,6 @@ class Map(Var):
         current().add_many([self._delta(key, delta, "Map.add_many()") for key, delta in deltas])
 
     def _delta(self, key: MapKey, delta: int | float, what: str) -> tuple[str, int, Entry]:
-        """The cell an add of ``delta`` at ``key`` goes to, what it adds there, and the entry."""
         entry, (int_cell, float_cell, _) = self._key(key)
         if isinstance(delta, float):
             return float_cell, to_units(delta), entry
@@ -232,7 +226,5 @@ class Map(Var):
 
 def _entry_value(cells: Cells, found: dict[str, int | str]) -> MapValue | None:
     whole, units, text = (found.get(cell) for cell in cells)
-    number = join(
-        whole if isinstance(whole, int) else None, units if isinstance(units, int) else None
-    )
+    number = join(*(part if isinstance(part, int) else None for part in (whole, units)))
     return number if number is not None else text if isinstance(text, str) else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import multiprocessing
 import pickle
@@ -13,7 +12,6 @@ import pytest
 
 import expvar
 from expvar.push import keys
-from expvar.push.config import classify
 from expvar.push.stores.cache import CacheStore
 from tests.push.conftest import SharedStore, unique
 
@@ -22,9 +20,7 @@ pytestmark = pytest.mark.redis
 
 def peer(store: Any) -> CacheStore:
     """Another process's view of the same store: same alias and prefix, its own buffer."""
-    backend = classify(store.backend_path)
-    assert not isinstance(backend, str)
-    return CacheStore(store.config, backend)
+    return CacheStore(store.config)
 
 
 def int_in(store: CacheStore, name: str) -> int | str | None:
@@ -316,14 +312,12 @@ def test_a_read_after_a_flush_sees_what_the_flush_wrote(shared_store: SharedStor
 def test_closing_survives_a_backend_that_will_not_disconnect(
     shared_store: SharedStore, caplog: pytest.LogCaptureFixture
 ) -> None:
-    def refuse(cache: Any) -> None:
+    def refuse() -> None:
         raise RuntimeError("will not")
 
     with shared_store() as store:
-        backend = classify(store.backend_path)
-        assert not isinstance(backend, str)
-        stubborn = CacheStore(store.config, dataclasses.replace(backend, disconnect=refuse))
-        stubborn._backend()
+        stubborn = CacheStore(store.config)
+        stubborn._backend().close = refuse  # type: ignore[method-assign]
         caplog.set_level(logging.DEBUG, logger="expvar")
         stubborn.close()
         assert "could not close a cache connection" in caplog.text
@@ -398,9 +392,9 @@ def test_a_fork_waits_for_the_background_thread_to_be_between_ticks(
         stores._before_fork()  # what os.fork() runs in the parent first
         try:
             assert store._tick_lock.locked()
-            assert stores._local._lock.locked()
+            assert stores._local._cells.lock.locked()
         finally:
             stores._after_fork_parent()
         assert not store._tick_lock.locked()
-        assert not stores._local._lock.locked()
+        assert not stores._local._cells.lock.locked()
         assert store.status().pending == 1  # the parent keeps its updates

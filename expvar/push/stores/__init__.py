@@ -22,7 +22,6 @@ __all__ = ["Store", "StoreStatus", "StoreUnavailable", "current", "flush", "rese
 
 logger = logging.getLogger("expvar")
 
-# Both offer atomic updates of named cells, reads, and the hooks of the process's life.
 Store: TypeAlias = "LocalStore | CacheStore"
 
 # One local store for the life of the process, so counts survive a settings change in tests.
@@ -74,7 +73,7 @@ def _build() -> Store:
             if config.cache is not None:
                 from expvar.push.stores.cache import CacheStore
 
-                _current = CacheStore(config, config.cache)
+                _current = CacheStore(config)
         return _current
 
 

@@ -2,10 +2,9 @@
 
 Every update is one of the backend's atomic operations: ``incr`` (with ``add`` to create a cell),
 ``set`` or ``delete``; nothing is read, changed and written back. Updates are recorded in a
-``Buffer`` (about a microsecond) and written by a background thread every FLUSH_INTERVAL seconds
-and at exit, so no request waits for the server. The store builds its own backend instance from
-the alias's settings, with every socket operation bounded by TIMEOUT, so the alias's other users
-keep their own options.
+``Buffer`` and written by a background thread every FLUSH_INTERVAL seconds and at exit, so no
+request waits for the server. The store's own backend instance bounds every socket operation by
+TIMEOUT, so the alias's other users keep their own options.
 """
 
 from __future__ import annotations
@@ -24,10 +23,10 @@ from django.utils.module_loading import import_string
 from expvar.process import this_process
 from expvar.push import heartbeat
 from expvar.push.buffer import ADD, DELETE, SET, Buffer, Entry, Op
-from expvar.push.config import Backend, StoreConfig
+from expvar.push.config import StoreConfig
 from expvar.push.health import Health, StoreStatus, StoreUnavailable, is_transport_error
 from expvar.push.heartbeat import ProcessRecord
-from expvar.push.keys import entry_key, parse_entry_id, token
+from expvar.push.keys import entry_key, parse_entry_id
 from expvar.push.variables import Var
 from expvar.registry import get_registry
 
@@ -74,15 +73,15 @@ class CacheStore:
     kind = "cache"
     in_memory = False
 
-    def __init__(self, config: StoreConfig, backend: Backend) -> None:
+    def __init__(self, config: StoreConfig) -> None:
+        assert config.cache is not None
         self.config = config
-        self.backend_path = backend.path
-        self._disconnect_backend = backend.disconnect
+        self.backend_path = config.cache.path
         self._prefix = config.key_prefix + ":"
         params = dict(django_settings.CACHES[config.alias])
         params.pop("BACKEND", None)
         self._location = params.pop("LOCATION", "")
-        params["OPTIONS"] = backend.bound(dict(params.get("OPTIONS") or {}), config.timeout)
+        params["OPTIONS"] = config.cache.bound(dict(params.get("OPTIONS") or {}), config.timeout)
         self._params = params
         self._ttl = heartbeat.ttl_for(config.heartbeat) if config.heartbeat else 0
         self._reset_process_state()
@@ -108,8 +107,6 @@ class CacheStore:
         self._next_flush = self._next_beat = 0.0
         self._next_dropped_log = float("-inf")
 
-    # -- updates: recorded in the buffer, written by flush() --------------------------------
-
     def add(self, cell: str, delta: int, entry: Entry | None = None) -> None:
         self._recorded(self._buffer.add(cell, delta, entry))
 
@@ -119,11 +116,10 @@ class CacheStore:
     def set(
         self, cell: str, value: int | str, entry: Entry | None = None, clear: Sequence[str] = ()
     ) -> None:
-        ops: list[tuple[str, Op]] = [(other, (DELETE, None)) for other in clear]
-        ops.append((cell, (SET, value)))
-        self._recorded(self._buffer.record(ops, entry, True))
+        ops = [*((other, (DELETE, None)) for other in clear), (cell, (SET, value))]
+        self._recorded(self._buffer.record(ops, entry))
 
-    def remove(self, cells: Sequence[str], entry: Entry | None = None) -> None:
+    def remove(self, cells: Sequence[str], entry: Entry) -> None:
         self._recorded(self._buffer.record([(c, (DELETE, None)) for c in cells], entry, False))
 
     def _recorded(self, kept: bool) -> None:
@@ -198,7 +194,8 @@ class CacheStore:
         # A map lists its keys in numbered slots, handed out by a counter; a claim per key,
         # taken with add() so that one process lists it, holds the key's slot number.
         path = parse_entry_id(entry)
-        claim = f"{self._prefix}mc:{index}:{entry_key(path) if path else token(entry)}"
+        assert path is not None  # Map writes its entries from valid keys
+        claim = f"{self._prefix}mc:{index}:{entry_key(path)}"
         if not listed:
             slot = backend.get(claim)
             slots = [self._slot_key(index, slot)] if isinstance(slot, int) else []
@@ -219,8 +216,6 @@ class CacheStore:
 
     def _slot_key(self, index: str, slot: int) -> str:
         return f"{self._prefix}mx:{index}:{slot}"
-
-    # -- reads: the store's value with this process's pending updates on top ----------------
 
     def get_many(self, cells: Sequence[str]) -> dict[str, int | str]:
         with self._no_flush():
@@ -254,7 +249,6 @@ class CacheStore:
             return self._buffer.listed(index, self._read(read))
 
     def _fetch(self, cells: Sequence[str]) -> dict[str, Any]:
-        """Read ``cells`` from the store, keyed by cell; absent ones left out."""
         prefix = self._prefix
         raw = self._read(lambda backend: _get_many(backend, [prefix + cell for cell in cells]))
         return {key[len(prefix) :]: value for key, value in raw.items()}
@@ -271,20 +265,17 @@ class CacheStore:
                 self._flush_lock.release()
 
     def _read(self, func: Callable[[BaseCache], T]) -> T:
-        if not self._health.may_try():
-            raise StoreUnavailable(self._unavailable())
-        try:
-            result = func(self._backend())
-        except Exception as exc:
-            if not is_transport_error(exc):
-                raise
-            self._health.failed(exc, len(self._buffer))
-            raise StoreUnavailable(self._unavailable()) from exc
-        self._health.succeeded(len(self._buffer))
-        return result
-
-    def _unavailable(self) -> str:
-        return (
+        if self._health.may_try():
+            try:
+                result = func(self._backend())
+            except Exception as exc:
+                if not is_transport_error(exc):
+                    raise
+                self._health.failed(exc, len(self._buffer))
+            else:
+                self._health.succeeded(len(self._buffer))
+                return result
+        raise StoreUnavailable(
             f"the shared store (cache alias {self.config.alias!r}) is unavailable: "
             f"{self._health.last_error}; next try in {self._health.retry_in():.1f}s"
         )
@@ -295,8 +286,6 @@ class CacheStore:
             if self._cache is None:
                 self._cache = import_string(self.backend_path)(self._location, self._params)
             return self._cache
-
-    # -- background work, heartbeat, status -------------------------------------------------
 
     def serving(self) -> None:
         if self._ticker is not None:  # checked without the lock: this runs on every update
@@ -337,12 +326,12 @@ class CacheStore:
         return self._read(lambda backend: heartbeat.alive(backend, self._prefix, self._ttl))
 
     def status(self) -> StoreStatus:
-        health = self._health
+        config, health = self.config, self._health
         return StoreStatus(
             backend=self.kind,
             description=(
-                f"cache alias {self.config.alias!r} ({self.backend_path}), "
-                f"key prefix {self.config.key_prefix!r}"
+                f"cache alias {config.alias!r} ({self.backend_path}), "
+                f"key prefix {config.key_prefix!r}"
             ),
             healthy=health.healthy,
             down_since=health.down_since,
@@ -350,7 +339,7 @@ class CacheStore:
             retry_in=health.retry_in(),
             pending=len(self._buffer),
             dropped=self._buffer.dropped,
-            flush_interval=self.config.flush_interval,
+            flush_interval=config.flush_interval,
         )
 
     def close(self) -> None:
@@ -367,18 +356,18 @@ class CacheStore:
                 len(self._buffer),
             )
         slot, self._slot = self._slot, None
-        if slot is not None:
-            try:
+        try:
+            if slot is not None:
                 heartbeat.release(self._backend(), self._prefix, this_process(), slot)
-            except Exception:  # the slot's TTL frees it anyway
-                logger.debug("expvar: could not free the heartbeat slot", exc_info=True)
+        except Exception:  # the slot's TTL frees it anyway
+            logger.debug("expvar: could not free the heartbeat slot", exc_info=True)
         with self._start_lock:
             cache, self._cache = self._cache, None
-        if cache is not None:
-            try:
-                self._disconnect_backend(cache)
-            except Exception:  # closing is best effort: the process may be on its way out
-                logger.debug("expvar: could not close a cache connection", exc_info=True)
+        try:
+            if cache is not None:
+                _disconnect(cache)
+        except Exception:  # closing is best effort: the process may be on its way out
+            logger.debug("expvar: could not close a cache connection", exc_info=True)
 
     def before_fork(self) -> None:
         # Bounded: a tick's calls are bounded by TIMEOUT; past that, fork anyway.
@@ -392,6 +381,14 @@ class CacheStore:
     def after_fork(self) -> None:
         # The parent's pending updates are the parent's to write; its threads did not fork.
         self._reset_process_state()
+
+
+def _disconnect(cache: BaseCache) -> None:
+    cache.close()
+    # Django's RedisCache keeps its connection pools open for the life of the process, and the
+    # store's own instance is dropped when the store is replaced.
+    for pool in list(getattr(getattr(cache, "_cache", None), "_pools", {}).values()):
+        pool.disconnect()
 
 
 def _get_many(backend: BaseCache, keys: list[str]) -> dict[str, Any]:

@@ -8,26 +8,19 @@ from __future__ import annotations
 
 import sys
 import threading
-import time
 from collections.abc import Sequence
 
-from expvar.process import this_process
-from expvar.push.buffer import DELETE, SET, Buffer, Entry, Op
+from expvar.push.buffer import DELETE, SET, Buffer, Entry
 from expvar.push.health import StoreStatus
 from expvar.push.heartbeat import ProcessRecord
 
 
 class LocalStore:
     kind = "local"
-    # Reads never wait on anything but this process's memory.
-    in_memory = True
+    in_memory = True  # reads never wait on anything but this process's memory
 
     def __init__(self) -> None:
         self._cells = Buffer(max_cells=sys.maxsize)
-
-    @property
-    def _lock(self) -> threading.Lock:
-        return self._cells.lock
 
     def add(self, cell: str, delta: int, entry: Entry | None = None) -> None:
         self._cells.add(cell, delta, entry)
@@ -39,16 +32,14 @@ class LocalStore:
         self, cell: str, value: int | str, entry: Entry | None = None, clear: Sequence[str] = ()
     ) -> None:
         """Set ``cell`` and delete the ``clear`` cells (a map key's other kinds)."""
-        ops: list[tuple[str, Op]] = [(other, (DELETE, None)) for other in clear]
-        self._cells.record([*ops, (cell, (SET, value))], entry, True)
+        self._cells.record([*((c, (DELETE, None)) for c in clear), (cell, (SET, value))], entry)
 
-    def remove(self, cells: Sequence[str], entry: Entry | None = None) -> None:
+    def remove(self, cells: Sequence[str], entry: Entry) -> None:
         # Forgotten rather than recorded as deletes: there is no store to delete them from.
         with self._cells.lock:
             for cell in cells:
                 self._cells.ops.pop(cell, None)
-            if entry is not None:
-                self._cells.marks.pop(entry, None)
+            self._cells.marks.pop(entry, None)
 
     def get_many(self, cells: Sequence[str]) -> dict[str, int | str]:
         return self._cells.on_top({}, cells)
@@ -63,18 +54,16 @@ class LocalStore:
         return StoreStatus(backend=self.kind, description="this process's memory")
 
     def processes(self) -> list[ProcessRecord]:
-        me = this_process()
-        return [ProcessRecord(me.id, me.host, me.pid, me.started, time.time())]
+        return []  # the panel lists this process itself
 
-    # Nothing is pending, and nothing runs in the background.
     def flush(self) -> bool:
-        return True
+        return True  # nothing is ever pending
 
     def serving(self) -> None:
-        pass
+        """Nothing runs in the background."""
 
     def close(self) -> None:
-        pass
+        """Nothing is kept anywhere but here."""
 
     # Forks copy only the forking thread: ``before_fork`` holds the lock so the child copies the
     # cells whole, ``after_fork_parent`` lets go of it, and ``after_fork`` gives the child a
