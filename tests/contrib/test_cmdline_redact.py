@@ -1,14 +1,19 @@
 from __future__ import annotations
 
-import pytest
+import sys
+from unittest.mock import patch
 
-from expvar.contrib.cmdline.redact import REDACTED, parse_redaction, redact_argv
+import pytest
+from django.test import override_settings
+
+from expvar.contrib.cmdline.redact import REDACTED
+from expvar.contrib.cmdline.vars import Cmdline
 
 
 def redact(*argv: str, setting: object = True) -> list[str]:
-    redaction = parse_redaction(setting)
-    argv_ = ["python", *argv]
-    return (redact_argv(argv_, redaction.extra) if redaction.enabled else argv_)[1:]
+    """Return ``cmdline`` after the interpreter, for a process started with ``argv``."""
+    with override_settings(EXPVAR_CMDLINE_REDACT=setting), patch.object(sys, "argv", list(argv)):
+        return Cmdline().value()[1:]
 
 
 def test_option_equals_value_is_redacted() -> None:
@@ -121,10 +126,10 @@ def test_pattern_with_a_global_flag_is_skipped() -> None:
     ]
 
 
-def test_redaction_returns_a_new_list() -> None:
-    argv = ["python", "--password=abc"]
-    redact_argv(argv)
-    assert argv == ["python", "--password=abc"]
+def test_redaction_leaves_sys_argv_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "argv", ["manage.py", "--password=abc"])
+    Cmdline().value()
+    assert sys.argv == ["manage.py", "--password=abc"]
 
 
 def test_every_url_in_an_argument_is_redacted() -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import gc
+import itertools
 import os
 import sys
 import time
@@ -10,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from expvar.contrib.memstats.gcwatch import GCSnapshot, watch
+from expvar.contrib.memstats.gcwatch import watch
 from expvar.contrib.memstats.vars import MemStats
 from tests.contrib.gotypes import go_type_errors
-from tests.contrib.test_memstats_layout import has_mallinfo2
+from tests.contrib.test_memstats_sources import has_mallinfo2
 
 SYS_PARTS = ["HeapSys", "StackSys", "MSpanSys", "MCacheSys", "BuckHashSys", "GCSys", "OtherSys"]
 
@@ -88,6 +89,18 @@ def test_sys_is_resident_memory_in_use() -> None:
     assert value()["Sys"] > 0
 
 
+def test_totals_never_decrease() -> None:
+    totals = ["TotalAlloc", "Mallocs", "Frees", "PauseTotalNs", "NumGC", "NumForcedGC"]
+    reads = []
+    for _ in range(5):
+        garbage = [object() for _ in range(20_000)]
+        reads.append(value())
+        del garbage
+        reads.append(value())
+    pairs = itertools.pairwise(reads)
+    assert all(later[t] >= earlier[t] for earlier, later in pairs for t in totals)
+
+
 def test_frees_grow_when_objects_go() -> None:
     value()
     garbage = [object() for _ in range(100_000)]
@@ -134,12 +147,11 @@ def test_debug_gc_follows_gc_get_debug() -> None:
 
 
 def test_num_gc_wraps_as_a_uint32(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 2**32 collections take weeks; these are the figures they would leave.
     ring = [0] * 256
     ring[4] = 99
-    snapshot = GCSnapshot(
-        num_gc=2**32 + 5, pause_total_ns=1, pause_ns=ring, pause_end_ns=ring, cpu_fraction=0.0
-    )
-    monkeypatch.setattr(watch, "snapshot", lambda: snapshot)
+    figures = watch.figures._replace(num_gc=2**32 + 5, pause_ns=ring)
+    monkeypatch.setattr(watch, "figures", figures)
     stats = value()
     assert (stats["NumGC"], stats["PauseNs"][(stats["NumGC"] + 255) % 256]) == (5, 99)
 
@@ -182,6 +194,32 @@ def test_gc_collect_counts_as_forced() -> None:
     before = value()["NumForcedGC"]
     gc.collect()
     assert value()["NumForcedGC"] == before + 1
+
+
+def test_a_young_collection_is_not_forced() -> None:
+    before = value()["NumForcedGC"]
+    gc.collect(0)
+    assert value()["NumForcedGC"] == before
+
+
+@pytest.fixture
+def oldest_threshold_zero() -> Iterator[None]:
+    thresholds = gc.get_threshold()
+    gc.disable()
+    gc.set_threshold(thresholds[0], thresholds[1], 0)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.enable()
+
+
+@pytest.mark.usefixtures("oldest_threshold_zero")
+def test_an_oldest_collection_the_collector_was_due_to_start_is_not_forced() -> None:
+    gc.collect(1)  # one more middle collection puts the oldest generation over its threshold
+    before = value()["NumForcedGC"]
+    gc.collect()
+    assert value()["NumForcedGC"] == before
 
 
 # Another variable's value nested nearly as deep as the recursion limit is walked by recursive

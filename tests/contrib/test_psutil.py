@@ -2,19 +2,13 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from typing import Any
 
 import psutil
 import pytest
 
-from expvar.contrib.psutil.vars import (
-    Cpu,
-    NetIO,
-    Process,
-    ProcessSampler,
-    SwapMemory,
-    VirtualMemory,
-)
+from expvar.contrib.psutil.vars import Cpu, NetIO, Process, SwapMemory, VirtualMemory
 
 
 def test_cpu_has_every_cpu_times_field() -> None:
@@ -77,30 +71,21 @@ def test_cpu_percent_never_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
         return original(self, interval)
 
     monkeypatch.setattr(psutil.Process, "cpu_percent", spy)
-    sampler = ProcessSampler()
-    sampler.sample()
-    sampler.sample()
+    Process().value()
+    Process().value()
     assert intervals == [None, None]
 
 
-def test_process_object_is_reused(monkeypatch: pytest.MonkeyPatch) -> None:
-    sampler = ProcessSampler()
-    sampler.sample()
-    created: list[int] = []
-    original = psutil.Process.__init__
-
-    def spy(self: psutil.Process, pid: int | None = None) -> None:
-        created.append(pid or 0)
-        original(self, pid)
-
-    monkeypatch.setattr(psutil.Process, "__init__", spy)
-    sampler.sample()
-    assert created == []
+def test_cpu_percent_is_measured_since_the_previous_read() -> None:
+    Process().value()
+    busy_until = time.process_time() + 0.05
+    while time.process_time() < busy_until:
+        pass
+    assert Process().value()["cpu_percent"] > 0
 
 
 def test_process_is_recreated_when_the_pid_changes(monkeypatch: pytest.MonkeyPatch) -> None:
-    sampler = ProcessSampler()
-    sampler.sample()
-    # As after a fork: the cached object describes another process now.
+    Process().value()
+    # As after a fork: the process read before is another one now.
     monkeypatch.setattr(os, "getpid", os.getppid)
-    assert sampler.sample()["pid"] == os.getppid()
+    assert Process().value()["pid"] == os.getppid()

@@ -5,7 +5,7 @@ from typing import Any
 from django.apps import AppConfig
 from django.core import checks
 
-from expvar.contrib.cmdline.redact import redaction_setting
+from expvar.contrib.cmdline.redact import redaction
 
 
 class CmdlineConfig(AppConfig):
@@ -18,4 +18,4 @@ class CmdlineConfig(AppConfig):
 
 
 def check_cmdline_redact(**kwargs: Any) -> list[checks.CheckMessage]:
-    return [issue.as_check() for issue in redaction_setting().issues]
+    return [issue.as_check() for issue in redaction()[1]]

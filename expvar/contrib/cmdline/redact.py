@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -43,26 +42,24 @@ PATTERN_HINT = (
 )
 
 
-@dataclass(frozen=True)
-class Redaction:
-    enabled: bool = True
-    extra: tuple[str, ...] = ()  # option-name patterns on top of the defaults
-    issues: tuple[Issue, ...] = ()
-
-
-def parse_redaction(value: Any) -> Redaction:
-    """Read an ``EXPVAR_CMDLINE_REDACT`` value; malformed entries are reported and left out."""
-    if isinstance(value, bool):
-        return Redaction(enabled=value)
-    if not isinstance(value, (list, tuple)):
+@functools.cache
+def redaction() -> tuple[re.Pattern[str] | None, tuple[Issue, ...]]:
+    """Return the secret option names' pattern (None: redaction is off) and the setting's
+    issues; malformed entries are reported and left out."""
+    value = getattr(settings, "EXPVAR_CMDLINE_REDACT", True)
+    if value is False:
+        return None, ()
+    patterns, issues = list(DEFAULT_PATTERNS), []
+    if value is True:
+        value = ()
+    elif not isinstance(value, (list, tuple)):
         message = (
             "EXPVAR_CMDLINE_REDACT must be True, False, or a list of regular expressions, not "
             f"{value!r}. Until it is fixed the default redaction applies."
         )
         hint = STRING_HINT.format(value) if isinstance(value, str) else TYPE_HINT
-        return Redaction(issues=(Issue("expvar.E020", message, hint),))
-    extra: list[str] = []
-    issues: list[Issue] = []
+        issues.append(Issue("expvar.E020", message, hint))
+        value = ()
     for entry in value:
         if not isinstance(entry, str):
             message = f"EXPVAR_CMDLINE_REDACT entry {entry!r} is not a string; it is ignored."
@@ -70,8 +67,8 @@ def parse_redaction(value: Any) -> Redaction:
             issues.append(Issue("expvar.E021", message, hint))
             continue
         try:
+            # Alone, then as the patterns are joined: in an alternation a global flag is an error.
             re.compile(entry)
-            # redact_argv joins the patterns in an alternation, where a global flag is an error.
             re.compile(f"(?:{entry})")
         except re.error as error:
             message = (
@@ -80,27 +77,22 @@ def parse_redaction(value: Any) -> Redaction:
             )
             issues.append(Issue("expvar.E022", message, PATTERN_HINT))
         else:
-            extra.append(entry)
-    return Redaction(extra=tuple(extra), issues=tuple(issues))
-
-
-@functools.cache
-def redaction_setting() -> Redaction:
-    """Return the parsed ``EXPVAR_CMDLINE_REDACT``, parsed again after it changes."""
-    return parse_redaction(getattr(settings, "EXPVAR_CMDLINE_REDACT", True))
+            patterns.append(entry)
+    secret = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    return secret, tuple(issues)
 
 
 def _forget(*, setting: str, **kwargs: Any) -> None:
     if setting == "EXPVAR_CMDLINE_REDACT":
-        redaction_setting.cache_clear()
+        redaction.cache_clear()
 
 
 setting_changed.connect(_forget, dispatch_uid="expvar.contrib.cmdline.forget")
 
 
-def redact_argv(argv: Sequence[str], extra: tuple[str, ...] = ()) -> list[str]:
-    """Return ``argv`` with secrets replaced by ``REDACTED``; ``extra`` adds name patterns."""
-    secret = re.compile("|".join(f"(?:{p})" for p in (*DEFAULT_PATTERNS, *extra)), re.IGNORECASE)
+def redact_argv(argv: Sequence[str], secret: re.Pattern[str]) -> list[str]:
+    """Return ``argv`` with values of options whose name ``secret`` finds replaced by
+    ``REDACTED``, and passwords in URLs too."""
     redacted: list[str] = []
     value_follows = False
     for arg in argv:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import sys
 
 import expvar
-from expvar.contrib.cmdline.redact import redact_argv, redaction_setting
+from expvar.contrib.cmdline.redact import redact_argv, redaction
 
 
 class Cmdline(expvar.ExpVar):
@@ -11,5 +11,5 @@ class Cmdline(expvar.ExpVar):
 
     def value(self) -> list[str]:
         argv = [str(sys.executable or ""), *map(str, sys.argv)]
-        redaction = redaction_setting()
-        return redact_argv(argv, redaction.extra) if redaction.enabled else argv
+        secret, _ = redaction()
+        return argv if secret is None else redact_argv(argv, secret)

@@ -28,8 +28,7 @@ def context(request: HttpRequest, resolution: Resolution) -> dict[str, Any] | No
     if gcs and isinstance(ring, list) and ring:
         recent = [ring[i % len(ring)] for i in range(gcs - min(gcs, len(ring), PAUSES), gcs)]
         pauses = [pause for pause in recent if _number(pause) is not None]
-    fields = (("alloc", "Alloc"), ("sys", "Sys"), ("heapInuse", "HeapInuse"))
-    sample = {key: _number(stats.get(field)) for key, field in fields}
+    sample = {key: _number(stats.get(field)) for key, field in CHARTS if key != "pauses"}
     return {"sample": json.dumps({**sample, "numGC": gcs, "pauses": pauses}), "charts": CHARTS}
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from expvar.contrib.memstats.gcwatch import RING_SIZE
 from expvar.prometheus import Family, Sample, counter, gauge
 
 # Divided, not multiplied by 1e-9: the nearest float to the exact number of seconds.
@@ -54,9 +53,9 @@ def memstats_families(value: dict[str, Any]) -> Iterator[Family]:
     ring, num_gc, total = value.get("PauseNs"), value.get("NumGC"), value.get("PauseTotalNs")
     if not (isinstance(ring, list) and isinstance(num_gc, int) and isinstance(total, int)):
         return
-    # The ring holds the latest min(NumGC, 256) pauses; client_golang's quantiles are taken
-    # over the same recent pauses, while _sum and _count cover every collection.
-    recent = sorted(ns for ns in ring[: min(num_gc, RING_SIZE)] if isinstance(ns, int))
+    # The ring's first min(NumGC, 256) entries are the latest pauses; client_golang's quantiles
+    # are taken over the same recent pauses, while _sum and _count cover every collection.
+    recent = sorted(ns for ns in ring[:num_gc] if isinstance(ns, int))
     samples = [
         Sample("", (("quantile", repr(q)),), _quantile(recent, q) / NS_PER_S) for q in QUANTILES
     ]

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import gc
 import sys
+import time
 import tracemalloc
-from typing import Any, NamedTuple
+from typing import Any
 
 import expvar
 from expvar.contrib.memstats import figures
-from expvar.contrib.memstats.gcwatch import watch
+from expvar.contrib.memstats.gcwatch import RING_SIZE, watch
 
 UINT32 = 1 << 32
 # Go's first 61 malloc size classes, the sizes MemStats.BySize reports.
@@ -22,51 +23,27 @@ _blocks = figures.Cumulative()
 _heap_bytes = figures.Cumulative()
 
 
-class Layout(NamedTuple):
-    """Go's ``*Sys`` parts of the resident set, in bytes: none negative, and together ``sys``."""
-
-    heap_sys: int
-    heap_idle: int
-    stack_sys: int
-    buck_hash_sys: int
-    other_sys: int
-
-    @property
-    def heap_inuse(self) -> int:
-        return self.heap_sys - self.heap_idle
-
-    @property
-    def sys(self) -> int:
-        return self.heap_sys + self.stack_sys + self.buck_hash_sys + self.other_sys
-
-
-def lay_out(resident: figures.Resident, stack: int, profiler: int, malloc_free: int) -> Layout:
-    """Carve the stack and the profiler's tables out of anonymous memory; the heap is the rest."""
-    # The sources are read at slightly different moments (and malloc's free chunks need not all
-    # be resident), so each part is capped by what is left rather than trusted to fit.
-    stack_sys = min(max(stack, 0), resident.anonymous)
-    buck_hash_sys = min(max(profiler, 0), resident.anonymous - stack_sys)
-    heap_sys = resident.anonymous - stack_sys - buck_hash_sys
-    heap_idle = min(max(malloc_free, 0), heap_sys)
-    return Layout(heap_sys, heap_idle, stack_sys, buck_hash_sys, resident.file_backed)
-
-
 class MemStats(expvar.ExpVar):
     name = "memstats"
     prometheus = "expvar.contrib.memstats.prometheus.memstats_families"
 
     def value(self) -> dict[str, Any]:
-        layout = lay_out(
-            figures.read_resident(),
-            stack=figures.read_main_stack(),
-            profiler=tracemalloc.get_tracemalloc_memory(),
-            malloc_free=figures.read_malloc_free(),
-        )
-        heap = layout.heap_inuse
+        resident, shared, stack = figures.read_status()
+        # Go's *Sys parts of the resident set, carved out in turn. The sources are read moments
+        # apart (and malloc's free chunks need not be resident), so each part is capped by what
+        # is left rather than trusted to fit: none is negative, and together they are Sys.
+        other_sys = min(shared, resident)
+        anonymous = resident - other_sys
+        stack_sys = min(stack, anonymous)
+        buck_hash_sys = min(tracemalloc.get_tracemalloc_memory(), anonymous - stack_sys)
+        heap_sys = anonymous - stack_sys - buck_hash_sys
+        heap_idle = min(figures.malloc_free(), heap_sys)
+        heap = heap_sys - heap_idle
         objects = sys.getallocatedblocks()
         mallocs, frees = _blocks.observe(objects)
         total_alloc, _ = _heap_bytes.observe(heap)
-        gcs = watch.snapshot()
+        gcs = watch.figures
+        since_install = time.perf_counter_ns() - watch.installed_at
         # Net allocations of tracked objects left before the next automatic young collection; 0
         # when none is coming (collector disabled, or a threshold of 0).
         threshold = gc.get_threshold()[0]
@@ -75,34 +52,36 @@ class MemStats(expvar.ExpVar):
         return {
             "Alloc": heap,
             "TotalAlloc": total_alloc,
-            "Sys": layout.sys,
+            "Sys": resident,
             "Lookups": 0,
             "Mallocs": mallocs,
             "Frees": frees,
             "HeapAlloc": heap,
-            "HeapSys": layout.heap_sys,
-            "HeapIdle": layout.heap_idle,
+            "HeapSys": heap_sys,
+            "HeapIdle": heap_idle,
             "HeapInuse": heap,
             "HeapReleased": 0,
             "HeapObjects": objects,
-            "StackInuse": layout.stack_sys,
-            "StackSys": layout.stack_sys,
+            "StackInuse": stack_sys,
+            "StackSys": stack_sys,
             "MSpanInuse": 0,
             "MSpanSys": 0,
             "MCacheInuse": 0,
             "MCacheSys": 0,
-            "BuckHashSys": layout.buck_hash_sys,
+            "BuckHashSys": buck_hash_sys,
             "GCSys": 0,
-            "OtherSys": layout.other_sys,
+            "OtherSys": other_sys,
             "NextGC": next_gc,
-            "LastGC": gcs.last_gc_ns,
+            "LastGC": gcs.pause_end_ns[(gcs.num_gc - 1) % RING_SIZE] if gcs.num_gc else 0,
             "PauseTotalNs": gcs.pause_total_ns,
-            "PauseNs": gcs.pause_ns,
-            "PauseEnd": gcs.pause_end_ns,
+            "PauseNs": gcs.pause_ns.copy(),
+            "PauseEnd": gcs.pause_end_ns.copy(),
             # Go's NumGC is a uint32; wrapping keeps NumGC % 256 pointing into the ring.
             "NumGC": gcs.num_gc % UINT32,
             "NumForcedGC": gcs.num_forced_gc % UINT32,
-            "GCCPUFraction": gcs.cpu_fraction,
+            # The share of the time since start-up spent in collections; a collection counted
+            # means the watch was installed before it.
+            "GCCPUFraction": min(gcs.pause_total_ns / since_install, 1.0) if gcs.num_gc else 0.0,
             "EnableGC": gc.isenabled(),
             "DebugGC": bool(gc.get_debug()),
             # Python keeps no per-size allocation counters, so every class reports zero.

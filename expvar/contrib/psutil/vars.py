@@ -1,7 +1,7 @@
 from __future__ import annotations
 
+import functools
 import os
-import threading
 from typing import Any, ClassVar
 
 import psutil
@@ -38,46 +38,11 @@ class NetIO(SystemFigures):
     name, function = "netio", "net_io_counters"
 
 
-class ProcessSampler:
-    """This process's figures from one cached ``psutil.Process``, recreated after a fork."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._process: psutil.Process | None = None
-        if hasattr(os, "register_at_fork"):
-            # A fork while another thread holds the lock would leave the child's copy held.
-            os.register_at_fork(after_in_child=self._unlock)
-
-    def sample(self) -> dict[str, int | float]:
-        with self._lock:
-            if self._process is None or self._process.pid != os.getpid():
-                self._process = psutil.Process(os.getpid())
-            process = self._process
-            with process.oneshot():
-                memory, times = process.memory_info(), process.cpu_times()
-                figures: dict[str, int | float] = {
-                    "pid": process.pid,
-                    "create_time": process.create_time(),
-                    "rss": memory.rss,
-                    "vms": memory.vms,
-                    "threads": process.num_threads(),
-                }
-                # Each method exists only where the platform has the figure.
-                if hasattr(process, "num_fds"):
-                    figures["fds"] = process.num_fds()
-                elif hasattr(process, "num_handles"):
-                    figures["handles"] = process.num_handles()
-                figures["cpu_user"] = times.user
-                figures["cpu_system"] = times.system
-                # Since the previous sample, whoever asked for it; interval=None never blocks.
-                figures["cpu_percent"] = process.cpu_percent(interval=None)
-        return figures
-
-    def _unlock(self) -> None:
-        self._lock = threading.Lock()
-
-
-sampler = ProcessSampler()
+@functools.cache
+def _this_process(pid: int) -> psutil.Process:
+    # One object per process, so that cpu_percent measures since the previous read; a forked
+    # child has a pid of its own, so it gets an object of its own.
+    return psutil.Process(pid)
 
 
 class Process(expvar.ExpVar):
@@ -85,4 +50,24 @@ class Process(expvar.ExpVar):
     prometheus = "expvar.contrib.psutil.prometheus.process_families"
 
     def value(self) -> dict[str, int | float]:
-        return sampler.sample()
+        process = _this_process(os.getpid())
+        # oneshot reads each /proc file once, and holds the object's lock: concurrent reads take
+        # turns, each cpu_percent measured from the one before.
+        with process.oneshot():
+            memory, times = process.memory_info(), process.cpu_times()
+            figures: dict[str, int | float] = {
+                "pid": process.pid,
+                "create_time": process.create_time(),
+                "rss": memory.rss,
+                "vms": memory.vms,
+                "threads": process.num_threads(),
+            }
+            # Each method exists only where the platform has the figure.
+            if hasattr(process, "num_fds"):
+                figures["fds"] = process.num_fds()
+            elif hasattr(process, "num_handles"):
+                figures["handles"] = process.num_handles()
+            figures.update(cpu_user=times.user, cpu_system=times.system)
+            # Since the previous read, whoever asked for it; interval=None never blocks.
+            figures["cpu_percent"] = process.cpu_percent(interval=None)
+        return figures
