@@ -21,7 +21,9 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Collection, Generator, Iterator, Sequence
-from concurrent.futures import Future, wait
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import suppress
 from functools import partial
 from types import CoroutineType
 from typing import Any
@@ -202,13 +204,14 @@ class Evaluator:
         if timeout is None:
             in_place = range(len(declarations))
         here, handed = _split(declarations, in_place)
-        parts = [(here, self._read_here(declarations, here, max_bytes))]
+        parts = [(here, self._read_here(declarations, here, max_bytes))] if here else []
         if handed:
             waits = self._off_thread([declarations[i] for i in handed], timeout or 0.0, max_bytes)
             try:
                 future, seconds = next(waits)
                 while True:
-                    wait([future], timeout=seconds)
+                    with suppress(FutureTimeout):
+                        future.result(timeout=seconds)
                     future, seconds = waits.send(None)
             except StopIteration as finished:
                 parts.append((handed, finished.value))
@@ -230,7 +233,7 @@ class Evaluator:
         if timeout is None:
             in_place = range(len(declarations))
         here, handed = _split(declarations, {*in_place, *awaited}, leave_out=awaited)
-        parts = [(here, self._read_here(declarations, here, max_bytes))]
+        parts = [(here, self._read_here(declarations, here, max_bytes))] if here else []
 
         async def from_pool() -> Readings:
             waits = self._off_thread([declarations[i] for i in handed], timeout or 0.0, max_bytes)
