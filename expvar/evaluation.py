@@ -17,10 +17,9 @@ import asyncio
 import inspect
 import logging
 import os
-import queue
 import threading
 import time
-from collections.abc import Callable, Collection, Generator, Iterator, Sequence
+from collections.abc import Collection, Generator, Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import suppress
@@ -28,120 +27,14 @@ from functools import partial
 from types import CoroutineType
 from typing import Any
 
-from django.db import close_old_connections, connections
-
 from expvar.encoding import EncodingError, encode
+from expvar.pool import Pool
 from expvar.registry import Declaration
-from expvar.reports import ERROR, OK, TIMEOUT, VariableReport, describe
+from expvar.reports import ERROR, TIMEOUT, Readings, VariableReport, describe
 
 logger = logging.getLogger("expvar")
 
-# A pool thread with nothing to do for this long ends, so a burst leaves no threads behind.
-IDLE_SECONDS = 2.0
 LOG_REPEAT_SECONDS = 300.0
-
-
-class Readings:
-    """What one read of ``declarations`` found, column by column, in their order.
-
-    Columns, not a report object per variable: the endpoint needs only the texts, and the
-    dashboard and the command ask for reports (by index) when they show them.
-    """
-
-    __slots__ = ("_reports", "cached", "declarations", "durations", "failures", "texts", "values")
-
-    def __init__(self, declarations: Sequence[Declaration]) -> None:
-        count = len(declarations)
-        self.declarations = declarations
-        self.values: list[Any] = [None] * count
-        # Each value as compact JSON, as published; None where there is none (see failures).
-        self.texts: list[str | None] = [None] * count
-        # None until the read has ended, one way or the other.
-        self.durations: list[float | None] = [None] * count
-        self.failures: dict[int, VariableReport] = {}
-        self.cached: set[int] = set()
-        self._reports: dict[int, VariableReport] = {}
-
-    def __len__(self) -> int:
-        return len(self.declarations)
-
-    def __iter__(self) -> Iterator[VariableReport]:
-        return map(self.__getitem__, range(len(self)))
-
-    def __getitem__(self, at: int) -> VariableReport:
-        report = self._reports.get(at) or self.failures.get(at)
-        if report is None:
-            declaration, duration = self.declarations[at], self.durations[at]
-            if duration is None:  # only if the thread reading it failed itself
-                report = VariableReport(declaration, ERROR, error="not read: its reader failed")
-            else:
-                text, cached = self.texts[at], at in self.cached
-                report = VariableReport(
-                    declaration, OK, self.values[at], text, duration=duration, cached=cached
-                )
-        self._reports[at] = report
-        return report
-
-    def copy_to(self, into: Readings, positions: Sequence[int]) -> None:
-        """Put these readings into ``into``, the first at ``positions[0]`` and so on."""
-        for at, position in enumerate(positions):
-            self.copy_one(at, into, position)
-
-    def copy_one(self, at: int, into: Readings, position: int) -> None:
-        """Put the reading at ``at`` into ``into`` at ``position``."""
-        into.values[position] = self.values[at]
-        into.texts[position] = self.texts[at]
-        into.durations[position] = self.durations[at]
-        if at in self.failures:
-            into.failures[position] = self.failures[at]
-        if at in self.cached:
-            into.cached.add(position)
-
-
-class _Pool:
-    """Daemon threads that run jobs, started when none is idle, ended after idling a while.
-
-    Not ``ThreadPoolExecutor``: its threads are joined at exit, so one hung ``value()`` would
-    hang a worker's shutdown, and they never end, so a burst would leave them all behind.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._jobs: queue.SimpleQueue[tuple[Future[None], Callable[[], None]]] = queue.SimpleQueue()
-        self._idle = 0  # threads waiting for a job, less the jobs already queued for them
-
-    def submit(self, job: Callable[[], None]) -> Future[None]:
-        future: Future[None] = Future()
-        with self._lock:
-            self._jobs.put((future, job))
-            if self._idle:
-                self._idle -= 1
-            else:
-                threading.Thread(target=self._work, name="expvar-reader", daemon=True).start()
-        return future
-
-    def _work(self) -> None:
-        try:
-            while True:
-                try:
-                    future, job = self._jobs.get(timeout=IDLE_SECONDS)
-                except queue.Empty:
-                    with self._lock:
-                        if not self._jobs.empty():
-                            continue  # a job was queued for an idle thread: this one
-                        self._idle -= 1
-                        return
-                try:
-                    job()
-                except Exception:  # the reader's own failure: its variables are reported unread
-                    logger.exception("expvar: a reader thread failed")
-                finally:
-                    future.set_result(None)
-                    close_old_connections()  # a value() may have used the database: CONN_MAX_AGE
-                with self._lock:
-                    self._idle += 1
-        finally:
-            connections.close_all()
 
 
 class _Batch:
@@ -178,7 +71,7 @@ class Evaluator:
     def after_fork(self) -> None:
         """Start afresh in a forked child, which has none of its parent's threads."""
         self._lock = threading.Lock()
-        self._pool = _Pool()
+        self._pool = Pool()
         # The value() calls under way: the batch making each, its position there, its start.
         self._calls: dict[Declaration, tuple[_Batch, int, float]] = {}
         self._tasks: dict[Declaration, tuple[asyncio.Task[Readings], float]] = {}

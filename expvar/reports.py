@@ -6,6 +6,7 @@ The endpoint, the command and the dashboard all show these objects as they are.
 from __future__ import annotations
 
 import traceback as tracebacks
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -121,3 +122,60 @@ class Collision:
     merged_text: str | None = None
     key_origins: list[KeyOrigin] = field(default_factory=list)
     key_clashes: list[KeyClash] = field(default_factory=list)
+
+
+class Readings:
+    """What one read of ``declarations`` found, column by column, in their order.
+
+    Columns, not a report object per variable: the endpoint needs only the texts, and the
+    dashboard and the command ask for reports (by index) when they show them.
+    """
+
+    __slots__ = ("_reports", "cached", "declarations", "durations", "failures", "texts", "values")
+
+    def __init__(self, declarations: Sequence[Declaration]) -> None:
+        count = len(declarations)
+        self.declarations = declarations
+        self.values: list[Any] = [None] * count
+        # Each value as compact JSON, as published; None where there is none (see failures).
+        self.texts: list[str | None] = [None] * count
+        # None until the read has ended, one way or the other.
+        self.durations: list[float | None] = [None] * count
+        self.failures: dict[int, VariableReport] = {}
+        self.cached: set[int] = set()
+        self._reports: dict[int, VariableReport] = {}
+
+    def __len__(self) -> int:
+        return len(self.declarations)
+
+    def __iter__(self) -> Iterator[VariableReport]:
+        return map(self.__getitem__, range(len(self)))
+
+    def __getitem__(self, at: int) -> VariableReport:
+        report = self._reports.get(at) or self.failures.get(at)
+        if report is None:
+            declaration, duration = self.declarations[at], self.durations[at]
+            if duration is None:  # only if the thread reading it failed itself
+                report = VariableReport(declaration, ERROR, error="not read: its reader failed")
+            else:
+                text, cached = self.texts[at], at in self.cached
+                report = VariableReport(
+                    declaration, OK, self.values[at], text, duration=duration, cached=cached
+                )
+        self._reports[at] = report
+        return report
+
+    def copy_to(self, into: Readings, positions: Sequence[int]) -> None:
+        """Put these readings into ``into``, the first at ``positions[0]`` and so on."""
+        for at, position in enumerate(positions):
+            self.copy_one(at, into, position)
+
+    def copy_one(self, at: int, into: Readings, position: int) -> None:
+        """Put the reading at ``at`` into ``into`` at ``position``."""
+        into.values[position] = self.values[at]
+        into.texts[position] = self.texts[at]
+        into.durations[position] = self.durations[at]
+        if at in self.failures:
+            into.failures[position] = self.failures[at]
+        if at in self.cached:
+            into.cached.add(position)

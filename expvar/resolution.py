@@ -14,7 +14,7 @@ from typing import Any
 
 from expvar.conf import get_config
 from expvar.encoding import EncodingError, encode, go_layout
-from expvar.evaluation import Readings, evaluator
+from expvar.evaluation import evaluator
 from expvar.push.stores import current
 from expvar.registry import (
     AppSource,
@@ -35,6 +35,7 @@ from expvar.reports import (
     Collision,
     KeyClash,
     KeyOrigin,
+    Readings,
     VariableReport,
 )
 
