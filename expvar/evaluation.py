@@ -190,7 +190,10 @@ class Evaluator:
 
     def _read_batch(self, batch: _Batch) -> None:
         """Read the batch's declarations in order, each unless another call of it is under way."""
-        calls, read, max_bytes = self._calls, batch.read, batch.max_bytes
+        # Reads in place (no time limit) read memory: they neither wait for another call of a
+        # variable nor make one wait, so an event loop reading them never blocks on a thread.
+        calls = self._calls if batch.timeout is not None else {}
+        read, max_bytes = batch.read, batch.max_bytes
         started = time.monotonic()  # a read starts when the one before it ends
         for position, declaration in enumerate(read.declarations):
             if batch.stop:
@@ -230,9 +233,8 @@ class Evaluator:
     def _wait_for(self, call: tuple[_Batch, int, float], into: Readings, position: int) -> None:
         """Take another batch's reading of the same variable, waiting for it if need be."""
         batch, at, started = call
-        limit = batch.timeout  # None: read in place with no time limit, so wait for it
-        remaining = None if limit is None else started + limit - time.monotonic()
-        if remaining is None or remaining > 0:
+        remaining = started + (batch.timeout or 0.0) - time.monotonic()
+        if remaining > 0:
             # Registered under the lock, then checked: the batch writes, then looks for waiters.
             done = threading.Event()
             with self._lock:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sys
@@ -296,3 +297,29 @@ def test_values_a_failed_reader_left_unread_are_errors_not_values(
         ("error", "not read: its reader failed", None)
     ] * 2
     assert "a reader thread failed" in caplog.text
+
+
+def test_reads_in_place_neither_wait_for_nor_hold_up_another_call(
+    release: threading.Event,
+) -> None:
+    evaluator = Evaluator()
+    answers = iter([1, 2])
+    started = threading.Event()
+
+    def slow_first() -> int:
+        answer = next(answers)
+        if answer == 1:
+            started.set()
+            release.wait(30)
+        return answer
+
+    declaration = declare("memory", slow_first)
+    pooled = threading.Thread(target=evaluator.evaluate, args=([declaration], 5.0, 1024))
+    pooled.start()
+    assert started.wait(5)
+    # The pool's call is under way: a read in place (as an async view's, on its event loop)
+    # makes its own call instead of waiting for that one.
+    reports = asyncio.run(evaluator.evaluate_async([declaration], 5.0, 1024, in_place={0}))
+    assert (reports[0].status, reports[0].value) == ("ok", 2)
+    release.set()
+    pooled.join(5)
