@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString
 from expvar.dashboard.context import format_duration
 from expvar.dashboard.live import digest, row_id
 from expvar.dashboard.values import ShownValue, show
+from expvar.encoding import EncodingError, encode
 from expvar.reports import Collision, KeyClash, KeyOrigin
 
 register = template.Library()
@@ -34,8 +35,12 @@ def expvar_show(text: str | None, name: str) -> ShownValue | None:
 
 @register.filter
 def expvar_json(value: Any) -> str:
-    """Return a value as read (JSON-safe, as every value read is) as compact JSON text."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    """Return a value as read as the compact JSON /debug/vars would give it, else its repr."""
+    # A value keeps what JSON holds only converted (a Decimal, a date, a set) as it was read.
+    try:
+        return encode(value, sys.maxsize)[1]
+    except EncodingError:
+        return repr(value)
 
 
 @register.filter

@@ -138,6 +138,19 @@ def test_merged_value_marks_a_clashing_key_with_the_value_it_won_over(
     )
 
 
+def test_a_merge_of_values_json_holds_only_converted_is_shown(
+    viewer_client: Client, use_registry: Callable[[Any], Any]
+) -> None:
+    use_registry(registry_with(test_vars.PricedInventory))
+
+    entry = page(viewer_client)
+    entry = entry[entry.index('data-expvar-collision="inventory"') :]
+
+    assert "<code>price</code></td><td><code>3.5</code>" in entry
+    assert "<code>since</code></td><td><code>&quot;2026-01-02&quot;</code>" in entry
+    assert "<code>3</code> (alpha) over <code>[&quot;x&quot;]</code> (dashboardapp)" in entry
+
+
 def test_collision_says_installed_apps_order_decided(viewer_client: Client) -> None:
     html = page(viewer_client)
     entry = html[html.index('data-expvar-collision="version"') :]

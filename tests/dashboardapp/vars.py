@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import datetime
 import itertools
+from decimal import Decimal
 from typing import Any
 
 import expvar
@@ -103,3 +105,12 @@ class Durations(expvar.ExpVar):
 
     def value(self) -> int:
         return 1_500_000
+
+
+class PricedInventory(expvar.ExpVar):
+    """Merges into the test apps' ``inventory`` with values JSON holds only converted."""
+
+    name = "inventory"
+
+    def value(self) -> dict[str, Any]:
+        return {"price": Decimal("3.5"), "since": datetime.date(2026, 1, 2), "widgets": {"x"}}

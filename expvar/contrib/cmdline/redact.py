@@ -22,12 +22,9 @@ DEFAULT_PATTERNS = (
 OPTION = re.compile(r"-{1,2}([A-Za-z0-9_][\w.\-]*)")
 # "--name=" or "NAME=" (a name without dashes starts with a letter or "_").
 NAME_EQUALS = re.compile(r"(?:-{1,2}|(?=[A-Za-z_]))([A-Za-z0-9_][\w.\-]*)=")
-# "scheme://user:" then the password: the shortest run up to an "@" followed by a host free of
-# "@" up to "/", "?", "#", a space or the end. So an unescaped "@" or "/" inside a password is
-# hidden too, and each of several URLs in one argument keeps its own host.
-URL_PASSWORD = re.compile(
-    r"((?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://[^:@/\s]*:)\S*?(?=@[^@/?#\s]*(?:[/?#\s]|$))"
-)
+# A URL up to its password: a scheme starting a word, "://", a user name (maybe empty), ":".
+URL_USER = re.compile(r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://[^:@/\s]*:")
+HOST_END = re.compile(r"[/?#\s]")
 
 TYPE_HINT = (
     "Remove it (redaction is on by default), set it to False to publish the command line "
@@ -93,6 +90,11 @@ setting_changed.connect(_forget, dispatch_uid="expvar.contrib.cmdline.forget")
 def redact_argv(argv: Sequence[str], secret: re.Pattern[str]) -> list[str]:
     """Return ``argv`` with values of options whose name ``secret`` finds replaced by
     ``REDACTED``, and passwords in URLs too."""
+    return list(_redacted(tuple(argv), secret))
+
+
+@functools.lru_cache(maxsize=16)  # a process's argv rarely changes: once per poll is waste
+def _redacted(argv: tuple[str, ...], secret: re.Pattern[str]) -> tuple[str, ...]:
     redacted: list[str] = []
     value_follows = False
     for arg in argv:
@@ -105,7 +107,7 @@ def redact_argv(argv: Sequence[str], secret: re.Pattern[str]) -> list[str]:
         else:
             value_follows = False
             redacted.append(_redact_arg(arg, secret))
-    return redacted
+    return tuple(redacted)
 
 
 def _redact_arg(arg: str, secret: re.Pattern[str]) -> str:
@@ -116,4 +118,32 @@ def _redact_arg(arg: str, secret: re.Pattern[str]) -> str:
         position = name.end()
         if secret.search(name.group(1)):
             return arg[:position] + REDACTED
-    return arg[:position] + URL_PASSWORD.sub(rf"\g<1>{REDACTED}", arg[position:])
+    return arg[:position] + _redact_url_passwords(arg[position:])
+
+
+def _redact_url_passwords(arg: str) -> str:
+    # A password ends at the "@" followed by a host free of "@" up to "/", "?", "#", a space or
+    # the end, so an unescaped "@" inside it is hidden too. Every step moves forward and no
+    # stretch is searched twice, so a long argument costs linear time.
+    if "@" not in arg:
+        return arg
+    parts: list[str] = []
+    copied = 0  # arg[:copied] is in parts
+    searched = 0  # no password starts before this
+    for url in URL_USER.finditer(arg):
+        if url.start() < searched:
+            continue
+        chunk = url.end()
+        while True:
+            delimiter = HOST_END.search(arg, chunk)
+            chunk_end = delimiter.start() if delimiter else len(arg)
+            at = arg.rfind("@", chunk, chunk_end)
+            if at >= 0:
+                parts += [arg[copied : url.end()], REDACTED]
+                copied = searched = at
+                break
+            if delimiter is None or delimiter.group().isspace():
+                searched = chunk_end
+                break
+            chunk = chunk_end + 1
+    return "".join(parts) + arg[copied:]
