@@ -15,7 +15,7 @@ def ready() -> None:
     from django.core.signals import request_started
 
     from expvar.dashboard.panels import register_panel
-    from expvar.push.panel import TEMPLATE, context
+    from expvar.push.cluster import TEMPLATE, context
 
     register_panel(TEMPLATE, context)
     # The first request of each process (after a fork too) starts its heartbeat and flusher.

@@ -15,7 +15,7 @@ SET = 1
 DELETE = 2
 
 Op = tuple[int, int | str | None]
-Entry = tuple[str, str]  # (map index, entry id): the map key an update also lists
+Entry = tuple[str, str]  # (map token, entry id): the map key an update also lists
 
 
 def combine(earlier: Op | None, later: Op) -> Op:
@@ -50,12 +50,8 @@ class Buffer:
     def __len__(self) -> int:
         return len(self.ops) + len(self.marks)
 
-    def add(self, cell: str, delta: int, mark: Entry | None) -> bool:
-        """Record an add; False if it was dropped because the buffer is full."""
-        return self.add_many(((cell, delta, mark),))
-
-    def add_many(self, updates: Iterable[tuple[str, int, Entry | None]]) -> bool:
-        """Record several adds; False if any was dropped because the buffer is full."""
+    def add(self, updates: Iterable[tuple[str, int, Entry | None]]) -> bool:
+        """Record adds; False if any was dropped because the buffer is full."""
         kept = True
         with self.lock:
             for cell, delta, mark in updates:

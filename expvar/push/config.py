@@ -55,16 +55,8 @@ BACKENDS: dict[str, Bound | str] = {
 SUITABLE = [path for path, how in BACKENDS.items() if not isinstance(how, str)]
 
 
-@dataclass(frozen=True)
-class Backend:
-    """A cache backend that can hold shared counters."""
-
-    path: str
-    bound: Bound
-
-
-def classify(path: str) -> Backend | str:
-    """Return how to use the backend at ``path``, or why it cannot hold shared counters."""
+def classify(path: str) -> Bound | str:
+    """Return how to bound the calls of the backend at ``path``, or why it cannot be used."""
     how = BACKENDS.get(path)
     if how is None:
         try:
@@ -78,7 +70,7 @@ def classify(path: str) -> Backend | str:
             "is not known to make incr() and add() atomic on a server every process shares "
             f"(known: {', '.join(SUITABLE)})"
         )
-    return how if isinstance(how, str) else Backend(path, how)
+    return how
 
 
 def _subclass(cls: Any, path: str) -> bool:
@@ -97,8 +89,8 @@ class StoreConfig:
     timeout: float = 0.5
     heartbeat: float = 10.0
     max_pending: int = 10_000
-    # The alias's cache backend (CACHE only).
-    cache: Backend | None = None
+    # How to bound the calls of the alias's backend (CACHE only).
+    bound: Bound | None = None
     # What was wrong with the setting, if anything: the store is then this process's.
     issues: tuple[Issue, ...] = ()
 
@@ -197,7 +189,7 @@ def parse_store(value: Any, caches: Any) -> tuple[StoreConfig, list[Issue]]:
         )
         return _local([Issue("expvar.E034", message, fix)])
     fields = {key.lower(): option for key, option in options.items()}
-    return StoreConfig(CACHE, **fields, cache=how), []
+    return StoreConfig(CACHE, **fields, bound=how), []
 
 
 def _local(issues: list[Issue]) -> tuple[StoreConfig, list[Issue]]:

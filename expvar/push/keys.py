@@ -30,10 +30,6 @@ def scalar(name: str, kind: str) -> str:
     return f"v:{token(name)}:{kind}"
 
 
-def index(name: str) -> str:
-    return token(name)  # the id of a map's list of keys
-
-
 def entry_id(path: Sequence[str]) -> str:
     """How a map key is written in the map's list of keys."""
     return json.dumps(list(path), ensure_ascii=False, separators=(",", ":"))

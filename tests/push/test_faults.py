@@ -136,7 +136,7 @@ def test_a_store_that_hangs_costs_one_bounded_wait_per_back_off(
 def test_dashboard_panel_shows_the_outage(shared_store: SharedStore) -> None:
     from django.test import RequestFactory
 
-    from expvar.push.panel import context
+    from expvar.push.cluster import context
 
     with shared_store(f"redis://127.0.0.1:{closed_port()}/15", TIMEOUT=TIMEOUT):
         expvar.Int(unique()).add(1)

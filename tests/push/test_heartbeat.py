@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from expvar.process import this_process
-from expvar.push import heartbeat
-from expvar.push.panel import TEMPLATE, context
+from expvar.push import cluster
+from expvar.push.cluster import TEMPLATE, Heartbeat, context
 from expvar.push.stores import current
 from expvar.resolution import resolve
 from tests.push.conftest import SharedStore
@@ -35,7 +35,7 @@ def test_heartbeat_lists_this_process_with_a_ttl(
         assert record.started == me.started
         assert abs(record.last_seen - time.time()) < 60
         [key] = redis_client.keys(f"*{store.config.key_prefix}:proc:*")
-        assert 0 < redis_client.ttl(key) <= heartbeat.ttl_for(5) == 15
+        assert 0 < redis_client.ttl(key) <= 15  # three heartbeats
 
 
 @pytest.mark.redis
@@ -44,7 +44,7 @@ def test_processes_sharing_a_store_see_each_other(shared_store: SharedStore) -> 
         store.beat()
         backend = store._backend()
         prefix = store._prefix
-        heartbeat.beat(backend, prefix, other(4242), pending=3, slot=None, ttl=15)
+        Heartbeat(prefix, 5).beat(backend, other(4242), pending=3)
         records = store.processes()
         assert [r.host for r in records] == sorted([this_process().host, "elsewhere"])
         assert [r.pending for r in records if r.pid == 4242] == [3]
@@ -56,18 +56,23 @@ def test_a_beat_keeps_its_slot_and_moves_if_another_process_took_it(
 ) -> None:
     with shared_store(HEARTBEAT=5) as store:
         backend, prefix, me = store._backend(), store._prefix, this_process()
-        slot = heartbeat.beat(backend, prefix, me, 0, None, 15)
-        assert heartbeat.beat(backend, prefix, me, 0, slot, 15) == slot
-        assert slot is not None
-        backend.set(f"{prefix}proc:{slot}", '{"id": "x", "host": "h", "pid": 1, '
-                    '"started": 0, "last_seen": 9e9}', 15)  # fmt: skip
-        moved = heartbeat.beat(backend, prefix, me, 0, slot, 15)
+        mine = Heartbeat(prefix, 5)
+        mine.beat(backend, me, 0)
+        slot = mine.slot
+        mine.beat(backend, me, 0)
+        assert mine.slot == slot is not None
+        taken = '{"id": "x", "host": "h", "pid": 1, "started": 0, "last_seen": 9e9}'
+        backend.set(f"{prefix}proc:{slot}", taken, 15)
+        mine.beat(backend, me, 0)
+        moved = mine.slot
         assert moved not in (None, slot)
-        heartbeat.release(backend, prefix, me, slot)  # not ours any more: left alone
-        assert backend.get(f"{prefix}proc:{slot}") is not None
-        assert moved is not None
-        heartbeat.release(backend, prefix, me, moved)
-        assert backend.get(f"{prefix}proc:{moved}") is None
+        backend.set(f"{prefix}proc:{moved}", taken, 15)
+        mine.release(backend, me)  # not ours any more: left alone
+        assert backend.get(f"{prefix}proc:{moved}") == taken
+        mine.beat(backend, me, 0)
+        ours = mine.slot
+        mine.release(backend, me)
+        assert backend.get(f"{prefix}proc:{ours}") is None
 
 
 @pytest.mark.redis
@@ -76,11 +81,14 @@ def test_a_beat_takes_its_expired_slot_back_only_if_it_is_still_free(
 ) -> None:
     with shared_store(HEARTBEAT=5) as store:
         backend, prefix, me = store._backend(), store._prefix, this_process()
-        slot = heartbeat.beat(backend, prefix, me, 0, None, 15)
+        mine = Heartbeat(prefix, 5)
+        mine.beat(backend, me, 0)
+        slot = mine.slot
         assert slot is not None
         backend.delete(f"{prefix}proc:{slot}")  # as when its TTL ran out
-        assert heartbeat.beat(backend, prefix, me, 0, slot, 15) == slot
-        heartbeat.release(backend, prefix, me, slot)
+        mine.beat(backend, me, 0)
+        assert mine.slot == slot
+        mine.release(backend, me)
 
 
 @pytest.mark.redis
@@ -93,6 +101,18 @@ def test_stale_or_garbled_records_are_not_listed(shared_store: SharedStore) -> N
         old = {"id": "x", "host": "h", "pid": 1, "started": 0, "last_seen": time.time() - 60}
         backend.set(f"{prefix}proc:4", json.dumps(old), 15)
         assert store.processes() == []
+
+
+@pytest.mark.redis
+def test_a_record_from_another_version_is_listed_by_the_fields_it_shares(
+    shared_store: SharedStore,
+) -> None:
+    with shared_store(HEARTBEAT=1) as store:
+        backend, prefix = store._backend(), store._prefix
+        newer = {"id": "h:7:1", "host": "h", "pid": "7", "started": 1, "last_seen": time.time()}
+        backend.set(f"{prefix}proc:5", json.dumps({**newer, "region": "eu"}), 15)
+        [record] = store.processes()
+        assert (record.id, record.pid, record.started) == ("h:7:1", 7, 1.0)
 
 
 @pytest.mark.redis
@@ -145,9 +165,11 @@ def test_process_identity_is_stable_within_a_process() -> None:
 def test_no_slot_left_means_not_listed(
     shared_store: SharedStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(heartbeat, "SLOTS", 2)
+    monkeypatch.setattr(cluster, "SLOTS", 2)
     with shared_store(HEARTBEAT=5) as store:
         backend, prefix = store._backend(), store._prefix
-        assert heartbeat.beat(backend, prefix, other(1), 0, None, 15) is not None
-        assert heartbeat.beat(backend, prefix, other(2), 0, None, 15) is not None
-        assert heartbeat.beat(backend, prefix, this_process(), 0, None, 15) is None
+        beats = [Heartbeat(prefix, 5) for _ in range(3)]
+        for heartbeat, process in zip(beats, [other(1), other(2), this_process()], strict=True):
+            heartbeat.beat(backend, process, 0)
+        assert [heartbeat.slot is not None for heartbeat in beats] == [True, True, False]
+        assert [r.pid for r in store.processes()] == [1, 2]

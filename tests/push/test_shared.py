@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import pickle
 import threading
+import time
+from functools import partial
 from typing import Any
 
 import pytest
@@ -49,7 +52,7 @@ def test_adds_from_two_processes_add_up(shared_store: SharedStore) -> None:
         other = peer(store)
         cell = keys.scalar(name, keys.INT)
         expvar.Int(name).add(10)
-        other.add(cell, 7)
+        other.add([(cell, 7, None)])
         store.flush()
         other.flush()
         assert expvar.Int(name).value() == 17
@@ -93,7 +96,7 @@ def test_map_keys_are_listed_for_every_process(shared_store: SharedStore) -> Non
         assert hits.value() == {"by_method": {"GET": 2}, "home": 1, "label": "x"}
         store.flush()
         other = peer(store)
-        entries = other.entries(keys.index(name))
+        entries = other.entries(keys.token(name))
         assert sorted(entries) == sorted(
             keys.entry_id(path) for path in [("home",), ("by_method", "GET"), ("label",)]
         )
@@ -110,7 +113,7 @@ def test_map_delete_unlists_the_key_everywhere(shared_store: SharedStore) -> Non
         assert hits.value() == {"kept": 1}
         store.flush()
         other = peer(store)
-        assert other.entries(keys.index(name)) == [keys.entry_id(("kept",))]
+        assert other.entries(keys.token(name)) == [keys.entry_id(("kept",))]
         hits.add("gone", 3)
         assert expvar.Map(name).value() == {"gone": 3, "kept": 1}
         other.close()
@@ -250,8 +253,8 @@ def test_a_map_key_listed_by_another_process_meanwhile_is_listed_once(
     with shared_store(FLUSH_INTERVAL=60) as store:
         name = unique()
         other = peer(store)
-        entry = (keys.index(name), keys.entry_id(("k",)))
-        other.add(keys.entry_cells(name, ("k",))[0], 1, entry)
+        entry = (keys.token(name), keys.entry_id(("k",)))
+        other.add([(keys.entry_cells(name, ("k",))[0], 1, entry)])
         assert other.flush()
         backend = store._backend()
         real_get = backend.get
@@ -261,7 +264,7 @@ def test_a_map_key_listed_by_another_process_meanwhile_is_listed_once(
         hits.add("k", 1)
         store.flush()
         monkeypatch.setattr(backend, "get", real_get)
-        assert store.entries(keys.index(name)) == [entry[1]]
+        assert store.entries(keys.token(name)) == [entry[1]]
         assert hits.value() == {"k": 2}
         other.close()
 
@@ -269,7 +272,6 @@ def test_a_map_key_listed_by_another_process_meanwhile_is_listed_once(
 def test_a_poll_reads_every_scalar_in_one_round_trip(
     shared_store: SharedStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from expvar.push.stores import cache
     from expvar.resolution import resolve
 
     with shared_store() as store:
@@ -279,17 +281,17 @@ def test_a_poll_reads_every_scalar_in_one_round_trip(
             counter.add(number)
         store.flush()
         reads = []
-        real = cache._get_many
-
+        backend = store._backend()
+        real = backend.get_many
         threads = set()
 
-        def counted(backend: Any, keys: list[str]) -> dict[str, Any]:
+        def counted(keys: list[str]) -> dict[str, Any]:
             threads.add(threading.current_thread().name)
             if keys:  # no keys, no round trip (an empty map's listing)
                 reads.append(keys)
-            return real(backend, keys)
+            return real(keys)
 
-        monkeypatch.setattr(cache, "_get_many", counted)
+        monkeypatch.setattr(backend, "get_many", counted)
         published = resolve().published
         assert [published[name] for name in names] == [str(n) for n in range(6)]
         assert len(reads) == 1
@@ -317,10 +319,16 @@ def test_closing_survives_a_backend_that_will_not_disconnect(
 
     with shared_store() as store:
         stubborn = CacheStore(store.config)
-        stubborn._backend().close = refuse  # type: ignore[method-assign]
+        backend = stubborn._backend()
+        backend.get("anything")  # a connection, so that the backend holds a pool
+        backend.close = refuse  # type: ignore[method-assign]
+        disconnected: list[object] = []
+        for pool in backend._cache._pools.values():  # type: ignore[attr-defined]
+            pool.disconnect = partial(disconnected.append, pool)
         caplog.set_level(logging.DEBUG, logger="expvar")
         stubborn.close()
         assert "could not close a cache connection" in caplog.text
+        assert disconnected  # the pools are let go even so
 
 
 def test_a_read_that_fails_for_another_reason_raises_it(
@@ -338,16 +346,55 @@ def test_a_read_that_fails_for_another_reason_raises_it(
         assert store.status().healthy
 
 
+def background_threads() -> int:
+    return sum(thread.name == "expvar-push" for thread in threading.enumerate())
+
+
 def test_a_forked_child_forgets_its_parents_pending_updates(shared_store: SharedStore) -> None:
     from expvar.push import stores
 
     with shared_store(FLUSH_INTERVAL=60) as store:
-        expvar.Int(unique()).add(1)
+        counter = expvar.Int(unique())
+        counter.add(1)
         assert store.status().pending == 1
-        assert store._ticker is not None
+        running = background_threads()
         stores._after_fork()  # what os.fork() runs in the child
         assert store.status().pending == 0
-        assert store._ticker is None
+        # The parent's thread did not fork: the child's first update starts its own.
+        counter.add(2)
+        assert background_threads() == running + 1
+        assert store.flush()
+        assert int_in(peer(store), counter.name) == 2
+
+
+def test_the_background_thread_outlives_a_failing_tick(
+    shared_store: SharedStore, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    with shared_store(FLUSH_INTERVAL=0.05, HEARTBEAT=0.05) as store:
+        backend = store._backend()
+        real_get_many, failures = backend.get_many, []
+
+        def fails_twice(keys: Any) -> Any:
+            if len(failures) < 2:
+                failures.append(1)
+                raise RuntimeError("bad tick")  # not a transport error: it escapes the tick
+            return real_get_many(keys)
+
+        monkeypatch.setattr(backend, "get_many", fails_twice)
+        counter = expvar.Int(unique())
+        counter.add(5)  # starts the thread, whose first heartbeat fails
+        other = peer(store)  # reads through a backend of its own
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and not (
+            other.processes() and int_in(other, counter.name) == 5
+        ):
+            time.sleep(0.05)
+        assert failures == [1, 1]
+        assert "a background flush or heartbeat failed" in caplog.text
+        # Later ticks still flush and beat.
+        assert int_in(other, counter.name) == 5
+        assert [record.pid for record in other.processes()] == [os.getpid()]
+        other.close()
 
 
 @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
@@ -383,18 +430,35 @@ def test_add_many_beyond_max_pending_is_dropped(shared_store: SharedStore) -> No
 
 
 def test_a_fork_waits_for_the_background_thread_to_be_between_ticks(
-    shared_store: SharedStore,
+    shared_store: SharedStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from expvar.push import stores
 
     with shared_store(FLUSH_INTERVAL=60) as store:
-        expvar.Int(unique()).add(1)
+        counter = expvar.Int(unique())
+        counter.add(1)
+        backend = store._backend()
+        real_incr, writing, written = backend.incr, threading.Event(), threading.Event()
+
+        def slow_incr(key: str, delta: int = 1) -> int:
+            writing.set()
+            time.sleep(0.3)
+            try:
+                return int(real_incr(key, delta))
+            finally:
+                written.set()
+
+        monkeypatch.setattr(backend, "incr", slow_incr)
+        threading.Thread(target=store.flush).start()  # as the background thread does
+        assert writing.wait(10)
         stores._before_fork()  # what os.fork() runs in the parent first
         try:
-            assert store._tick_lock.locked()
+            assert written.is_set()  # the fork waited for the write in progress
             assert stores._local._cells.lock.locked()
         finally:
             stores._after_fork_parent()
-        assert not store._tick_lock.locked()
         assert not stores._local._cells.lock.locked()
+        counter.add(1)
         assert store.status().pending == 1  # the parent keeps its updates
+        assert store.flush()  # and its locks
+        assert int_in(peer(store), counter.name) == 2

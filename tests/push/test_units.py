@@ -11,7 +11,7 @@ from expvar.push import keys
 from expvar.push.buffer import ADD, DELETE, SET, Buffer, apply, combine
 from expvar.push.config import SUITABLE, classify, parse_store
 from expvar.push.health import Health, is_transport_error
-from expvar.push.variables import from_units, join, to_units
+from expvar.push.variables import from_units, to_units
 
 
 @pytest.mark.parametrize(
@@ -33,16 +33,16 @@ def test_updates_to_one_cell_merge_into_one(earlier: object, later: object, merg
 def test_buffer_grows_with_cells_not_with_updates() -> None:
     buffer = Buffer(max_cells=10)
     for _ in range(1000):
-        buffer.add("a", 1, None)
+        buffer.add([("a", 1, None)])
     assert buffer.ops == {"a": (ADD, 1000)}
 
 
 def test_buffer_drops_new_cells_beyond_its_bound_and_counts_them() -> None:
     buffer = Buffer(max_cells=2)
-    assert buffer.add("a", 1, None)
-    assert buffer.add("b", 1, None)
-    assert not buffer.add("c", 1, None)
-    assert buffer.add("a", 1, None)  # a cell it already keeps still counts
+    assert buffer.add([("a", 1, None)])
+    assert buffer.add([("b", 1, None)])
+    assert not buffer.add([("c", 1, None)])
+    assert buffer.add([("a", 1, None)])  # a cell it already keeps still counts
     assert not buffer.record([("d", (SET, 1))], None, True)
     assert buffer.dropped == 2
     assert buffer.ops == {"a": (ADD, 2), "b": (ADD, 1)}
@@ -50,10 +50,10 @@ def test_buffer_drops_new_cells_beyond_its_bound_and_counts_them() -> None:
 
 def test_restored_updates_go_beneath_newer_ones() -> None:
     buffer = Buffer(max_cells=10)
-    buffer.add("a", 1, ("m", "k"))
+    buffer.add([("a", 1, ("m", "k"))])
     ops, marks = buffer.take()
     buffer.record([("a", (SET, 5))], ("m", "k"), False)
-    buffer.add("b", 2, None)
+    buffer.add([("b", 2, None)])
     buffer.restore(ops, marks)
     assert buffer.ops == {"a": (SET, 5), "b": (ADD, 2)}
     assert buffer.marks == {("m", "k"): False}
@@ -61,7 +61,7 @@ def test_restored_updates_go_beneath_newer_ones() -> None:
 
 def test_restore_respects_the_bound() -> None:
     buffer = Buffer(max_cells=1)
-    buffer.add("new", 1, None)
+    buffer.add([("new", 1, None)])
     buffer.restore({"old": (ADD, 1)}, {})
     assert buffer.ops == {"new": (ADD, 1)}
     assert buffer.dropped == 1
@@ -113,9 +113,9 @@ def test_transport_errors_are_told_from_bad_updates() -> None:
 
 @pytest.mark.parametrize("path", sorted(SUITABLE))
 def test_known_backends_get_bounded_timeouts(path: str) -> None:
-    backend = classify(path)
-    assert not isinstance(backend, str)
-    options = backend.bound({"retry": object(), "behaviors": {"tcp_nodelay": True}}, 0.25)
+    bound = classify(path)
+    assert not isinstance(bound, str)
+    options = bound({"retry": object(), "behaviors": {"tcp_nodelay": True}}, 0.25)
     flat = {**options, **options.get("behaviors", {})}
     bounded = {k: v for k, v in flat.items() if "timeout" in k.lower() and "retry" not in k}
     assert bounded
@@ -123,9 +123,9 @@ def test_known_backends_get_bounded_timeouts(path: str) -> None:
 
 
 def test_redis_retries_are_turned_off() -> None:
-    backend = classify("django.core.cache.backends.redis.RedisCache")
-    assert not isinstance(backend, str)
-    options = backend.bound({"retry": object(), "db": 2}, 0.5)
+    bound = classify("django.core.cache.backends.redis.RedisCache")
+    assert not isinstance(bound, str)
+    options = bound({"retry": object(), "db": 2}, 0.5)
     assert "retry" not in options
     assert options["retry_on_timeout"] is False
     assert options["db"] == 2
@@ -141,10 +141,6 @@ def test_float_units() -> None:
     assert to_units(0.1) == 100_000_000
     assert to_units(3) == 3_000_000_000
     assert from_units(10**12) == 1000.0
-    assert join(2, None) == 2
-    assert join(None, 500_000_000) == 0.5
-    assert join(1, 500_000_000) == 1.5
-    assert join(None, None) is None
 
 
 def test_plain_names_stay_readable_in_keys_others_are_hashed() -> None:
@@ -168,27 +164,6 @@ def test_config_defaults() -> None:
     assert config.timeout == 0.5
 
 
-def test_ticker_outlives_a_failing_tick(caplog: pytest.LogCaptureFixture) -> None:
-    import threading
-
-    from expvar.push.stores.cache import Ticker
-
-    calls: list[int] = []
-    second = threading.Event()
-
-    def tick() -> None:
-        calls.append(1)
-        if len(calls) == 2:
-            second.set()
-        raise RuntimeError("bad tick")
-
-    ticker = Ticker("expvar-test", 0.001, tick)
-    ticker.start()
-    assert second.wait(30)
-    ticker.stop(timeout=30)
-    assert "background task expvar-test failed" in caplog.text
-
-
 def test_process_start_time_falls_back_when_psutil_cannot_tell(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -206,10 +181,10 @@ def test_process_start_time_falls_back_when_psutil_cannot_tell(
     assert info.id.startswith(f"{info.host}:{info.pid}:")
 
 
-def test_buffer_add_many_keeps_what_fits() -> None:
+def test_buffer_add_keeps_what_fits() -> None:
     buffer = Buffer(max_cells=2)
-    assert buffer.add_many([("a", 1, None), ("a", 2, ("m", "a"))])
-    assert not buffer.add_many([("b", 1, None), ("c", 1, None), ("a", 1, None)])
+    assert buffer.add([("a", 1, None), ("a", 2, ("m", "a"))])
+    assert not buffer.add([("b", 1, None), ("c", 1, None), ("a", 1, None)])
     assert buffer.ops == {"a": (ADD, 4), "b": (ADD, 1)}
     assert buffer.marks == {("m", "a"): True}
     assert buffer.dropped == 1

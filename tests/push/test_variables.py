@@ -163,13 +163,13 @@ def test_map_refuses_values_that_are_not_numbers() -> None:
         expvar.Map(unique()).add("k", Decimal(1))  # type: ignore[arg-type]
 
 
-def test_map_forgets_cached_keys_past_its_bound(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("expvar.push.variables._CACHED_KEYS", 2)
+def test_map_counts_keys_beyond_what_its_key_cache_holds() -> None:
     hits = expvar.Map(unique())
-    for key in "abcde":
-        hits.add(key, 1)
-    assert len(hits._keys) <= 2
-    assert hits.value() == dict.fromkeys("abcde", 1)
+    hits.add_many((f"k{number}", 1) for number in range(5000))  # the cache keeps 4,096
+    hits.add("k0", 1)  # evicted from the cache since
+    value = hits.value()
+    assert len(value) == 5000
+    assert (value["k0"], value["k4999"]) == (2, 1)
 
 
 def test_map_add_many_adds_to_several_keys_at_once() -> None:

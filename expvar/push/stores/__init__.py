@@ -70,7 +70,7 @@ def _build() -> Store:
                     "; ".join(issue.message for issue in config.issues),
                 )
             _current = _local
-            if config.cache is not None:
+            if config.bound is not None:
                 from expvar.push.stores.cache import CacheStore
 
                 _current = CacheStore(config)
@@ -89,24 +89,30 @@ def _flush_at_multiprocessing_exit(_: object = None) -> None:
 
 
 # Forks (gunicorn --preload, Celery's prefork pool) copy this process with only the forking
-# thread: the stores hold their locks across the fork so the child gets them in a sane state.
+# thread: each store's lock is held across the fork so the child gets its state whole.
+_held: list[threading.Lock] = []
+
+
 def _stores() -> list[Store]:
     return [_local] if _current is None or _current is _local else [_local, _current]
 
 
 def _before_fork() -> None:
     for store in _stores():
-        store.before_fork()
+        lock, wait = store.fork_lock()
+        if lock.acquire(timeout=wait):  # past the wait, fork anyway
+            _held.append(lock)
 
 
 def _after_fork_parent() -> None:
-    for store in reversed(_stores()):
-        store.after_fork_parent()
+    while _held:
+        _held.pop().release()
 
 
 def _after_fork() -> None:
     global _lock
     _lock = threading.Lock()
+    _held.clear()  # the child's copies are replaced: they are held, with no owner
     for store in _stores():
         store.after_fork()
 

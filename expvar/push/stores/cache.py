@@ -12,8 +12,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
 from typing import Any, TypeVar
 
 from django.conf import settings as django_settings
@@ -21,13 +21,12 @@ from django.core.cache.backends.base import BaseCache
 from django.utils.module_loading import import_string
 
 from expvar.process import this_process
-from expvar.push import heartbeat
 from expvar.push.buffer import ADD, DELETE, SET, Buffer, Entry, Op
+from expvar.push.cluster import Heartbeat, ProcessRecord
 from expvar.push.config import StoreConfig
 from expvar.push.health import Health, StoreStatus, StoreUnavailable, is_transport_error
-from expvar.push.heartbeat import ProcessRecord
 from expvar.push.keys import entry_key, parse_entry_id
-from expvar.push.variables import Var
+from expvar.push.variables import Scalar
 from expvar.registry import get_registry
 
 logger = logging.getLogger("expvar")
@@ -43,47 +42,19 @@ DROPPED_LOG_EVERY = 300.0
 _GET_MANY_CHUNK = 1000
 
 
-class Ticker:
-    """A daemon thread that calls ``func`` now and then every ``period`` seconds."""
-
-    def __init__(self, name: str, period: float, func: Callable[[], object]) -> None:
-        self._func = func
-        self._period = period
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self, timeout: float) -> None:
-        self._stop.set()
-        if self._thread.is_alive() and self._thread is not threading.current_thread():
-            self._thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self._func()
-            except Exception:  # the ticker must outlive any one bad tick
-                logger.exception("expvar: background task %s failed", self._thread.name)
-            self._stop.wait(self._period)
-
-
 class CacheStore:
     kind = "cache"
     in_memory = False
 
     def __init__(self, config: StoreConfig) -> None:
-        assert config.cache is not None
+        assert config.bound is not None
         self.config = config
-        self.backend_path = config.cache.path
         self._prefix = config.key_prefix + ":"
         params = dict(django_settings.CACHES[config.alias])
-        params.pop("BACKEND", None)
+        self.backend_path = str(params.pop("BACKEND"))
         self._location = params.pop("LOCATION", "")
-        params["OPTIONS"] = config.cache.bound(dict(params.get("OPTIONS") or {}), config.timeout)
+        params["OPTIONS"] = config.bound(dict(params.get("OPTIONS") or {}), config.timeout)
         self._params = params
-        self._ttl = heartbeat.ttl_for(config.heartbeat) if config.heartbeat else 0
         self._reset_process_state()
 
     def _reset_process_state(self) -> None:
@@ -94,24 +65,21 @@ class CacheStore:
         self._buffer = Buffer(self.config.max_pending)
         self._flush_lock = threading.Lock()
         self._start_lock = threading.Lock()
-        self._tick_lock = threading.Lock()
-        self._forking = False
         self._cache: BaseCache | None = None
-        self._ticker: Ticker | None = None
-        self._closed = False
+        # The thread that flushes and beats, started by the first update or request; set
+        # _stop ends it for good.
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
         self._listed: dict[Entry, float] = {}
         # (cells fetched, their values, the flush count then, when): see read_scalar().
         self._snapshot: tuple[frozenset[str], dict[str, Any], int, float] = (frozenset(), {}, 0, 0)
         self._flushes = 0
-        self._slot: int | None = None
-        self._next_flush = self._next_beat = 0.0
+        beats = self.config.heartbeat
+        self._heartbeat = Heartbeat(self._prefix, beats) if beats else None
         self._next_dropped_log = float("-inf")
 
-    def add(self, cell: str, delta: int, entry: Entry | None = None) -> None:
-        self._recorded(self._buffer.add(cell, delta, entry))
-
-    def add_many(self, updates: Sequence[tuple[str, int, Entry | None]]) -> None:
-        self._recorded(self._buffer.add_many(updates))
+    def add(self, updates: Iterable[tuple[str, int, Entry | None]]) -> None:
+        self._recorded(self._buffer.add(updates))
 
     def set(
         self, cell: str, value: int | str, entry: Entry | None = None, clear: Sequence[str] = ()
@@ -194,7 +162,8 @@ class CacheStore:
         # A map lists its keys in numbered slots, handed out by a counter; a claim per key,
         # taken with add() so that one process lists it, holds the key's slot number.
         path = parse_entry_id(entry)
-        assert path is not None  # Map writes its entries from valid keys
+        if path is None:  # Map writes its entries from valid keys: a bug, dropped and logged
+            raise ValueError(f"not a map entry: {entry!r}")
         claim = f"{self._prefix}mc:{index}:{entry_key(path)}"
         if not listed:
             slot = backend.get(claim)
@@ -218,13 +187,12 @@ class CacheStore:
         return f"{self._prefix}mx:{index}:{slot}"
 
     def get_many(self, cells: Sequence[str]) -> dict[str, int | str]:
-        with self._no_flush():
-            return self._buffer.on_top(self._fetch(cells), cells)
+        return self._read(lambda backend: self._buffer.on_top(self._fetch(backend, cells), cells))
 
     def read_scalar(self, cell: str) -> int | str | None:
         # A poll reads every scalar push variable in turn: the first read fetches them all in
         # one round trip, and the others within SNAPSHOT_SECONDS take theirs from it.
-        with self._no_flush():
+        def read(backend: BaseCache) -> int | str | None:
             fetched, values, flushes, taken = self._snapshot
             if (
                 cell not in fetched
@@ -233,48 +201,48 @@ class CacheStore:
                 or time.monotonic() - taken > SNAPSHOT_SECONDS
             ):
                 pushed = get_registry().pushed
-                wanted = {cell, *(v.cell for v in pushed if isinstance(v, Var) and v.cell)}
-                values = self._fetch(list(wanted))
+                wanted = {cell, *(v.cell for v in pushed if isinstance(v, Scalar))}
+                values = self._fetch(backend, list(wanted))
                 self._snapshot = (frozenset(wanted), values, self._flushes, time.monotonic())
             return self._buffer.applied(cell, values.get(cell))
+
+        return self._read(read)
 
     def entries(self, index: str) -> list[str]:
         def read(backend: BaseCache) -> list[str]:
             count = backend.get(f"{self._prefix}mx:{index}:n")
             slots = range(1, count + 1) if isinstance(count, int) else ()
-            found = _get_many(backend, [self._slot_key(index, slot) for slot in slots])
-            return [value for value in found.values() if isinstance(value, str)]
+            found = self._fetch(backend, [f"mx:{index}:{slot}" for slot in slots])
+            return self._buffer.listed(index, [v for v in found.values() if isinstance(v, str)])
 
-        with self._no_flush():
-            return self._buffer.listed(index, self._read(read))
+        return self._read(read)
 
-    def _fetch(self, cells: Sequence[str]) -> dict[str, Any]:
-        prefix = self._prefix
-        raw = self._read(lambda backend: _get_many(backend, [prefix + cell for cell in cells]))
-        return {key[len(prefix) :]: value for key, value in raw.items()}
-
-    @contextmanager
-    def _no_flush(self) -> Iterator[None]:
-        # Updates being flushed are in neither the buffer nor (yet) the store, so a read waits
-        # for the flush (up to TIMEOUT): a process always reads back its own updates.
-        locked = self._flush_lock.acquire(timeout=self.config.timeout)
-        try:
-            yield
-        finally:
-            if locked:
-                self._flush_lock.release()
+    def _fetch(self, backend: BaseCache, cells: Sequence[str]) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for start in range(0, len(cells), _GET_MANY_CHUNK):
+            keys = [self._prefix + cell for cell in cells[start : start + _GET_MANY_CHUNK]]
+            found.update(backend.get_many(keys))
+        return {key[len(self._prefix) :]: value for key, value in found.items()}
 
     def _read(self, func: Callable[[BaseCache], T]) -> T:
-        if self._health.may_try():
-            try:
-                result = func(self._backend())
-            except Exception as exc:
-                if not is_transport_error(exc):
-                    raise
-                self._health.failed(exc, len(self._buffer))
-            else:
-                self._health.succeeded(len(self._buffer))
-                return result
+        # Updates being flushed are in neither the buffer nor (yet) the store, so a read waits
+        # for the flush (up to TIMEOUT): a process always reads back its own updates.
+        lock = self._flush_lock
+        locked = lock.acquire(timeout=self.config.timeout)
+        try:
+            if self._health.may_try():
+                try:
+                    result = func(self._backend())
+                except Exception as exc:
+                    if not is_transport_error(exc):
+                        raise
+                    self._health.failed(exc, len(self._buffer))
+                else:
+                    self._health.succeeded(len(self._buffer))
+                    return result
+        finally:
+            if locked:
+                lock.release()
         raise StoreUnavailable(
             f"the shared store (cache alias {self.config.alias!r}) is unavailable: "
             f"{self._health.last_error}; next try in {self._health.retry_in():.1f}s"
@@ -288,42 +256,41 @@ class CacheStore:
             return self._cache
 
     def serving(self) -> None:
-        if self._ticker is not None:  # checked without the lock: this runs on every update
+        """Start the background thread, unless it has started or the store is closed."""
+        if self._thread is not None:  # checked without the lock: this runs on every update
             return
         with self._start_lock:
-            if self._ticker is not None or self._closed:
-                return
-            interval = self.config.flush_interval
-            self._next_flush = time.monotonic() + interval
-            period = min(interval, self.config.heartbeat or interval)
-            self._ticker = Ticker("expvar-push", period, self._tick)
-            self._ticker.start()
+            if self._thread is None and not self._stop.is_set():
+                self._thread = threading.Thread(target=self._run, name="expvar-push", daemon=True)
+                self._thread.start()
 
-    def _tick(self) -> None:
-        # Held while ticking, and by before_fork: a fork never copies this thread half-way
-        # through an import or a network call, whose locks the child could then never take.
-        with self._tick_lock:
+    def _run(self) -> None:
+        interval, beats = self.config.flush_interval, self.config.heartbeat
+        next_flush, next_beat = time.monotonic() + interval, 0.0
+        while not self._stop.is_set():
             now = time.monotonic()
-            if now >= self._next_flush:
-                self._next_flush = now + self.config.flush_interval
-                self.flush()
-            if self._ttl and now >= self._next_beat and self._health.may_try():
-                self._next_beat = now + self.config.heartbeat
-                self.beat()
+            try:
+                if now >= next_flush:
+                    next_flush = now + interval
+                    self.flush()
+                if beats and now >= next_beat and self._health.may_try():
+                    next_beat = now + beats
+                    self.beat()
+            except Exception:  # the thread must outlive any one bad tick
+                logger.exception("expvar: a background flush or heartbeat failed")
+            self._stop.wait(min(interval, beats or interval))
 
     def beat(self) -> None:
         """Publish this process's heartbeat now."""
-        with suppress(StoreUnavailable):
-            self._slot = self._read(
-                lambda backend: heartbeat.beat(
-                    backend, self._prefix, this_process(), len(self._buffer), self._slot, self._ttl
+        heartbeat = self._heartbeat
+        if heartbeat is not None:
+            with suppress(StoreUnavailable):
+                self._read(
+                    lambda backend: heartbeat.beat(backend, this_process(), len(self._buffer))
                 )
-            )
 
     def processes(self) -> list[ProcessRecord]:
-        if not self._ttl:
-            return []
-        return self._read(lambda backend: heartbeat.alive(backend, self._prefix, self._ttl))
+        return self._read(self._heartbeat.alive) if self._heartbeat else []
 
     def status(self) -> StoreStatus:
         config, health = self.config, self._health
@@ -343,11 +310,12 @@ class CacheStore:
         )
 
     def close(self) -> None:
+        """Stop the background thread, write what is pending, free the heartbeat's slot."""
         with self._start_lock:
-            self._closed = True
-            ticker, self._ticker = self._ticker, None
-        if ticker is not None:
-            ticker.stop(timeout=self.config.timeout * 4)
+            self._stop.set()
+            thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=self.config.timeout * 4)
         # One last try even during a back-off: the process (or this store) is going away.
         if not self.flush(force=True):
             logger.error(
@@ -355,44 +323,31 @@ class CacheStore:
                 "before closing it, and are lost.",
                 len(self._buffer),
             )
-        slot, self._slot = self._slot, None
-        try:
-            if slot is not None:
-                heartbeat.release(self._backend(), self._prefix, this_process(), slot)
-        except Exception:  # the slot's TTL frees it anyway
-            logger.debug("expvar: could not free the heartbeat slot", exc_info=True)
         with self._start_lock:
             cache, self._cache = self._cache, None
+        if cache is None:
+            return  # the server was never reached: no slot, no connection
         try:
-            if cache is not None:
-                _disconnect(cache)
-        except Exception:  # closing is best effort: the process may be on its way out
-            logger.debug("expvar: could not close a cache connection", exc_info=True)
+            if self._heartbeat is not None:
+                self._heartbeat.release(cache, this_process())
+        except Exception:  # the slot's TTL frees it anyway
+            logger.debug("expvar: could not free the heartbeat slot", exc_info=True)
+        # Django's RedisCache keeps its connection pools open for the life of the process, and
+        # the store's own instance is dropped when the store is replaced: each is let go.
+        pools = list(getattr(getattr(cache, "_cache", None), "_pools", {}).values())
+        for close in (cache.close, *(pool.disconnect for pool in pools)):
+            try:
+                close()
+            except Exception:  # closing is best effort: the process may be on its way out
+                logger.debug("expvar: could not close a cache connection", exc_info=True)
 
-    def before_fork(self) -> None:
-        # Bounded: a tick's calls are bounded by TIMEOUT; past that, fork anyway.
-        self._forking = self._tick_lock.acquire(timeout=self.config.timeout * 10 + 1)
-
-    def after_fork_parent(self) -> None:
-        if self._forking:
-            self._forking = False
-            self._tick_lock.release()
+    def fork_lock(self) -> tuple[threading.Lock, float]:
+        """Return the lock to hold across a fork, and how long to wait for it."""
+        # The background thread calls the server under the flush lock only: holding it, a fork
+        # never copies that thread half-way through an import or a network call, whose locks
+        # the child could then never take. Each call is bounded by TIMEOUT.
+        return self._flush_lock, self.config.timeout * 10 + 1
 
     def after_fork(self) -> None:
         # The parent's pending updates are the parent's to write; its threads did not fork.
         self._reset_process_state()
-
-
-def _disconnect(cache: BaseCache) -> None:
-    cache.close()
-    # Django's RedisCache keeps its connection pools open for the life of the process, and the
-    # store's own instance is dropped when the store is replaced.
-    for pool in list(getattr(getattr(cache, "_cache", None), "_pools", {}).values()):
-        pool.disconnect()
-
-
-def _get_many(backend: BaseCache, keys: list[str]) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for start in range(0, len(keys), _GET_MANY_CHUNK):
-        found.update(backend.get_many(keys[start : start + _GET_MANY_CHUNK]))
-    return found

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from expvar.push.buffer import DELETE, SET, Buffer, Entry
 from expvar.push.health import StoreStatus
-from expvar.push.heartbeat import ProcessRecord
+
+if TYPE_CHECKING:
+    from expvar.push.cluster import ProcessRecord
 
 
 class LocalStore:
@@ -22,11 +25,8 @@ class LocalStore:
     def __init__(self) -> None:
         self._cells = Buffer(max_cells=sys.maxsize)
 
-    def add(self, cell: str, delta: int, entry: Entry | None = None) -> None:
-        self._cells.add(cell, delta, entry)
-
-    def add_many(self, updates: Sequence[tuple[str, int, Entry | None]]) -> None:
-        self._cells.add_many(updates)
+    def add(self, updates: Iterable[tuple[str, int, Entry | None]]) -> None:
+        self._cells.add(updates)
 
     def set(
         self, cell: str, value: int | str, entry: Entry | None = None, clear: Sequence[str] = ()
@@ -65,14 +65,9 @@ class LocalStore:
     def close(self) -> None:
         """Nothing is kept anywhere but here."""
 
-    # Forks copy only the forking thread: ``before_fork`` holds the lock so the child copies the
-    # cells whole, ``after_fork_parent`` lets go of it, and ``after_fork`` gives the child a
-    # lock of its own (its copy is held, with no owner to release it).
-    def before_fork(self) -> None:
-        self._cells.lock.acquire()
-
-    def after_fork_parent(self) -> None:
-        self._cells.lock.release()
+    def fork_lock(self) -> tuple[threading.Lock, float]:
+        """Return the lock to hold across a fork, and how long to wait for it (no bound)."""
+        return self._cells.lock, -1
 
     def after_fork(self) -> None:
         self._cells.lock = threading.Lock()
