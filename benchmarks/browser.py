@@ -65,7 +65,7 @@ def browser_registry() -> Any:
         return moving.counters if n % 5 == 0 else moving.number
 
     base = registry_of(VARIABLES, read)
-    first = base.declarations[0]
+    first = base.layout.declarations[0]
     big = Declaration(
         name="big",
         app=first.app,
@@ -73,7 +73,7 @@ def browser_registry() -> Any:
         position=VARIABLES,
         read=_Moving(0).big,
     )
-    return Registry(Discovery(apps=base.apps, declarations=(*base.declarations, big)))
+    return Registry(Discovery(apps=base.apps, declarations=(*base.layout.declarations, big)))
 
 
 class _SuperuserMiddleware:

@@ -17,8 +17,6 @@ from expvar.conf import get_config
 
 logger = logging.getLogger("expvar")
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-
 
 def is_allowed(request: HttpRequest) -> bool:
     """Apply ``EXPVAR_ACCESS`` if set, else the default policy; fail closed on any error."""
@@ -70,7 +68,7 @@ def _is_staff(user: Any) -> bool:
 
 
 @lru_cache(maxsize=1024)
-def _parse_address(raw: str) -> IPAddress | None:
+def _parse_address(raw: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
         address = ipaddress.ip_address(raw.split("%", 1)[0])
     except ValueError:

@@ -31,7 +31,7 @@ def check_settings(**kwargs: Any) -> list[CheckMessage]:
 def check_declarations(**kwargs: Any) -> list[CheckMessage]:
     registry = get_registry()
     messages: list[CheckMessage] = []
-    for name, declarations in registry.by_name.items():
+    for name, declarations in registry.layout.by_name.items():
         if len(declarations) < 2:
             continue
         who = ", ".join(f"{d.origin} (app {d.app.label!r})" for d in declarations)

@@ -2,8 +2,7 @@
 
 The parse is the only place a setting is validated: the system checks report its ``issues``,
 and everything else reads the parsed values. It is rebuilt when Django says a setting changed
-(``override_settings`` and pytest-django's ``settings`` fixture send ``setting_changed``).
-"""
+(``override_settings`` and pytest-django's ``settings`` fixture send ``setting_changed``)."""
 
 from __future__ import annotations
 

@@ -19,8 +19,6 @@ from expvar.variables import ExpVar
 
 logger = logging.getLogger("expvar")
 
-VARS_MODULE = "vars"
-
 
 def discover(
     app_configs: Iterable[AppConfig] | None = None, skip: Iterable[str] | None = None
@@ -38,9 +36,9 @@ def discover(
         sources.append(source)
         if config.name in skipped or config.label in skipped:
             continue
-        if config.module is None or not module_has_submodule(config.module, VARS_MODULE):
+        if config.module is None or not module_has_submodule(config.module, "vars"):
             continue
-        module_name = f"{config.name}.{VARS_MODULE}"
+        module_name = f"{config.name}.vars"
         try:
             module = importlib.import_module(module_name)
         except Exception as exc:

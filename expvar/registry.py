@@ -3,8 +3,7 @@
 Discovery loads the pull variables of every app's ``vars.py`` into it at start-up; push
 variables publish themselves when they are created, before or after that. Every change of what
 is published builds a new ``Layout`` under the registry's lock and swaps it in whole, so a
-request that took one sees a consistent set.
-"""
+request that took one sees a consistent set."""
 
 from __future__ import annotations
 
@@ -123,14 +122,6 @@ class Registry:
         self.layout = Layout()
         with self._lock:
             self._rebuild()
-
-    @property
-    def declarations(self) -> tuple[Declaration, ...]:
-        return self.layout.declarations
-
-    @property
-    def by_name(self) -> dict[str, list[Declaration]]:
-        return self.layout.by_name
 
     @property
     def pushed(self) -> tuple[PushVariable, ...]:

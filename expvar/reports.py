@@ -1,7 +1,4 @@
-"""What one read of the variables reports: per declaration, and per name declared twice.
-
-The endpoint, the command and the dashboard all show these objects as they are.
-"""
+"""What one read of the variables reports: per declaration, and per name declared twice."""
 
 from __future__ import annotations
 
@@ -18,13 +15,7 @@ ERROR = "error"
 TIMEOUT = "timeout"
 SHADOWED = "shadowed"
 MERGED = "merged"
-STATUS_LABELS = {
-    OK: "ok",
-    ERROR: "error",
-    TIMEOUT: "timed out",
-    SHADOWED: "shadowed",
-    MERGED: "merged",
-}
+STATUS_LABELS = {OK: OK, ERROR: ERROR, TIMEOUT: "timed out", SHADOWED: SHADOWED, MERGED: MERGED}
 
 MERGE = "merge"
 COLLISION = "collision"
@@ -70,10 +61,6 @@ class VariableReport:
     def read_ok(self) -> bool:
         """True if the value was read (whatever the name rules then did with it)."""
         return self.text is not None
-
-    @property
-    def failed(self) -> bool:
-        return not self.read_ok
 
     @property
     def kind(self) -> str:
@@ -145,11 +132,8 @@ class Readings:
         self.cached: set[int] = set()
         self._reports: dict[int, VariableReport] = {}
 
-    def __len__(self) -> int:
-        return len(self.declarations)
-
     def __iter__(self) -> Iterator[VariableReport]:
-        return map(self.__getitem__, range(len(self)))
+        return map(self.__getitem__, range(len(self.declarations)))
 
     def __getitem__(self, at: int) -> VariableReport:
         report = self._reports.get(at) or self.failures.get(at)
@@ -171,7 +155,6 @@ class Readings:
             self.copy_one(at, into, position)
 
     def copy_one(self, at: int, into: Readings, position: int) -> None:
-        """Put the reading at ``at`` into ``into`` at ``position``."""
         into.values[position] = self.values[at]
         into.texts[position] = self.texts[at]
         into.durations[position] = self.durations[at]

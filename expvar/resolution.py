@@ -1,8 +1,4 @@
-"""Turn the registry into what is published and a report of how each name was decided.
-
-``resolve()`` is the one place where values are read, collisions decided and dicts merged; the
-endpoint, the management command and the admin page all render its result.
-"""
+"""``resolve()``, the one place where values are read, dicts merged and collisions decided."""
 
 from __future__ import annotations
 
@@ -72,48 +68,48 @@ class Resolution:
 
     @property
     def errors(self) -> list[VariableReport]:
-        return [report for report in self.variables if report.failed]
+        return [report for report in self.variables if not report.read_ok]
 
     @cached_property
     def sources(self) -> dict[str, tuple[Declaration, ...]]:
         """Map each published name to the declarations its value comes from, first first."""
-        decided = {collision.name: collision for collision in self.collisions}
-        sources: dict[str, tuple[Declaration, ...]] = {}
-        for name in self.published:
-            collision = decided.get(name)
-            if collision is None:
-                sources[name] = tuple(self.layout.by_name[name])
-            elif collision.rule == MERGE:
+        sources = {name: tuple(self.layout.by_name[name]) for name in self.published}
+        for collision in self.collisions:
+            name, winner = collision.name, collision.winner
+            if name in sources and collision.rule == MERGE:
                 sources[name] = tuple(r.declaration for r in collision.contenders if r.read_ok)
-            elif collision.winner is not None:
-                sources[name] = (collision.winner.declaration,)
+            elif name in sources and winner is not None:
+                sources[name] = (winner.declaration,)
         return sources
+
+    def by_app(self) -> list[tuple[AppSource, list[VariableReport]]]:
+        """Group the reports by app, in the apps' order, leaving out apps without any."""
+        by_label: dict[str, list[VariableReport]] = {}
+        for report in self.variables:
+            by_label.setdefault(report.app.label, []).append(report)
+        return [(app, by_label[app.label]) for app in self.apps if app.label in by_label]
 
 
 def resolve(registry: Registry | None = None) -> Resolution:
     """Read every variable once and decide what each name publishes."""
+    started, resolved_at = time.perf_counter(), time.time()
     registry = registry or get_registry()
-    config = get_config()
-    layout = registry.layout
-    started = time.perf_counter()
-    resolved_at = time.time()
-    reports = evaluator.evaluate(
+    layout, config = registry.layout, get_config()
+    readings = evaluator.evaluate(
         layout.declarations, config.timeout, config.max_value_bytes, _in_place(layout)
     )
-    return _decide_names(registry, layout, reports, resolved_at, started)
+    return _decide_names(registry, layout, readings, resolved_at, started)
 
 
 async def resolve_async(registry: Registry | None = None) -> Resolution:
     """``resolve()`` for async views: values are read without blocking the event loop."""
+    started, resolved_at = time.perf_counter(), time.time()
     registry = registry or get_registry()
-    config = get_config()
-    layout = registry.layout
-    started = time.perf_counter()
-    resolved_at = time.time()
-    reports = await evaluator.evaluate_async(
+    layout, config = registry.layout, get_config()
+    readings = await evaluator.evaluate_async(
         layout.declarations, config.timeout, config.max_value_bytes, _in_place(layout)
     )
-    return _decide_names(registry, layout, reports, resolved_at, started)
+    return _decide_names(registry, layout, readings, resolved_at, started)
 
 
 def _in_place(layout: Layout) -> frozenset[int]:
@@ -209,21 +205,12 @@ def _merge_into(
         elif isinstance(into[key], dict) and isinstance(value, dict):
             _merge_into(into[key], value, declaration, key_path, owners, collision)
         else:
-            collision.key_clashes.append(
-                KeyClash(
-                    key_path,
-                    winner=_owner(owners, key_path),
-                    loser=declaration,
-                    winner_value=into[key],
-                    loser_value=value,
-                )
-            )
-
-
-def _owner(owners: dict[tuple[str, ...], Declaration], path: tuple[str, ...]) -> Declaration:
-    while path not in owners:
-        path = path[:-1]
-    return owners[path]
+            # The winner is whoever gave this key, or the dict holding it.
+            given_at = key_path
+            while given_at not in owners:
+                given_at = given_at[:-1]
+            clash = KeyClash(key_path, owners[given_at], declaration, into[key], value)
+            collision.key_clashes.append(clash)
 
 
 def _copy_dicts(value: Any) -> Any:

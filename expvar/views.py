@@ -66,11 +66,9 @@ AsyncExpVarView = asynchronous(ExpVarView)
 
 
 def forbidden(request: HttpRequest) -> HttpResponse:
-    body = {
-        "error": "forbidden",
-        "detail": (
-            f"{request.path} is served to loopback, INTERNAL_IPS and EXPVAR_ALLOWED_IPS "
-            "clients, active staff, and requests carrying EXPVAR_TOKEN."
-        ),
-    }
-    return HttpResponse(json.dumps(body), status=403, content_type=CONTENT_TYPE)
+    detail = (
+        f"{request.path} is served to loopback, INTERNAL_IPS and EXPVAR_ALLOWED_IPS "
+        "clients, active staff, and requests carrying EXPVAR_TOKEN."
+    )
+    body = json.dumps({"error": "forbidden", "detail": detail})
+    return HttpResponse(body, status=403, content_type=CONTENT_TYPE)

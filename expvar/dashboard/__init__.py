@@ -1,1 +1,1 @@
-"""The admin dashboard: view-model data, value rendering, extra panels and views."""
+"""The admin dashboard: its context, live body, value rendering and extra panels."""

@@ -55,12 +55,7 @@ class Dashboard:
 
 def build_dashboard(resolution: Resolution) -> Dashboard:
     """Arrange a Resolution for the dashboard templates."""
-    by_label: dict[str, list[VariableReport]] = {}
-    for report in resolution.variables:
-        by_label.setdefault(report.app.label, []).append(report)
-    sections = [
-        AppSection(app, by_label[app.label]) for app in resolution.apps if app.label in by_label
-    ]
+    sections = [AppSection(app, reports) for app, reports in resolution.by_app()]
     statuses = Counter(report.status for report in resolution.variables)
     statuses["collides"] = sum(len(c.contenders) for c in resolution.collisions)
     signed = "\n".join(f"{r.app.label}\0{r.origin}\0{r.name}" for r in resolution.variables)

@@ -22,23 +22,18 @@ class Panel:
     scripts: tuple[str, ...] = ()
 
 
-_panels: list[Panel] = []
+# By template name: registering a template again replaces it in place, so AppConfig.ready()
+# running twice (as it can in tests) does not show a panel twice.
+_panels: dict[str, Panel] = {}
 
 
 def register_panel(
     template_name: str, context: PanelContext, *, scripts: Sequence[str] = ()
 ) -> None:
     """Render ``template_name`` with ``context(request, resolution)`` on every page and refresh."""
-    # Registering a template again replaces it in place, so AppConfig.ready() running twice
-    # (as it can in tests) does not show a panel twice.
-    panel = Panel(template_name, context, tuple(scripts))
-    names = [existing.template_name for existing in _panels]
-    if template_name in names:
-        _panels[names.index(template_name)] = panel
-    else:
-        _panels.append(panel)
+    _panels[template_name] = Panel(template_name, context, tuple(scripts))
 
 
 def registered_panels() -> list[Panel]:
     """Return the registered panels in registration order."""
-    return list(_panels)
+    return list(_panels.values())

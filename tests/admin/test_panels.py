@@ -16,7 +16,7 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "dashboardapp" / "templates
 
 @pytest.fixture
 def no_panels(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(panels, "_panels", [])
+    monkeypatch.setattr(panels, "_panels", {})
 
 
 @pytest.fixture

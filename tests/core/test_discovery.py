@@ -12,7 +12,7 @@ from expvar.registry import get_registry
 
 
 def names_by_app(registry):  # type: ignore[no-untyped-def]
-    return [(d.app.label, d.name) for d in registry.declarations]
+    return [(d.app.label, d.name) for d in registry.layout.declarations]
 
 
 def test_collects_classes_in_installed_app_order_then_definition_order() -> None:
@@ -29,22 +29,22 @@ def test_collects_classes_in_installed_app_order_then_definition_order() -> None
 
 
 def test_app_listed_by_appconfig_path_is_discovered() -> None:
-    assert "beta" in {d.app.label for d in get_registry().declarations}
+    assert "beta" in {d.app.label for d in get_registry().layout.declarations}
 
 
 def test_classes_imported_into_vars_are_not_collected_twice() -> None:
-    gadgets = [d for d in get_registry().declarations if d.name == "gadgets"]
+    gadgets = [d for d in get_registry().layout.declarations if d.name == "gadgets"]
     assert [d.app.label for d in gadgets] == ["beta"]
 
 
 def test_abstract_class_is_skipped_but_its_subclass_is_not() -> None:
-    names = {d.name for d in get_registry().declarations}
+    names = {d.name for d in get_registry().layout.declarations}
     assert "base" not in names
     assert "inventory" in names
 
 
 def test_overridden_get_name_names_the_variable() -> None:
-    assert "computed" in {d.name for d in get_registry().declarations}
+    assert "computed" in {d.name for d in get_registry().layout.declarations}
 
 
 def test_class_without_name_is_reported_not_published() -> None:
@@ -59,11 +59,11 @@ def test_broken_vars_module_is_recorded_and_does_not_stop_discovery() -> None:
     assert failure.module == "tests.testapps.broken.vars"
     assert failure.error.startswith("SyntaxError")
     assert "Traceback" in failure.traceback
-    assert "answer" in registry.by_name
+    assert "answer" in registry.layout.by_name
 
 
 def test_the_source_of_each_variable_is_remembered() -> None:
-    [answer] = get_registry().by_name["answer"]
+    [answer] = get_registry().layout.by_name["answer"]
     assert answer.origin == "tests.testapps.alpha.vars.Answer"
     assert answer.app.name == "tests.testapps.alpha"
     assert answer.position == 0

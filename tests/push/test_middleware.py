@@ -161,7 +161,7 @@ def test_status_and_method_keys() -> None:
 
 
 def test_http_is_published_by_the_contrib_app() -> None:
-    [declaration] = get_registry().by_name["http"]
+    [declaration] = get_registry().layout.by_name["http"]
     assert declaration.app.label == "expvar_http"
     assert declaration.kind == "push"
 

@@ -42,7 +42,7 @@ def test_push_variables_follow_the_apps_pull_variables_in_creation_order() -> No
         "tests.testapps.beta.counters",
         f"import expvar\na = expvar.Map({first!r})\nb = expvar.String({second!r})",
     )
-    beta = [d.name for d in get_registry().declarations if d.app.label == "beta"]
+    beta = [d.name for d in get_registry().layout.declarations if d.app.label == "beta"]
     assert beta[:3] == ["inventory", "version", "gadgets"]
     assert beta[-2:] == [first, second]
 
@@ -50,7 +50,7 @@ def test_push_variables_follow_the_apps_pull_variables_in_creation_order() -> No
 def test_variable_outside_any_app_has_the_project_as_source() -> None:
     name = unique("loose")
     expvar.Float(name).add(1.5)
-    [declaration] = get_registry().by_name[name]
+    [declaration] = get_registry().layout.by_name[name]
     assert declaration.app.label == PROJECT_LABEL
     assert declaration.app.index > max(
         app.index for app in get_registry().apps if app.label != PROJECT_LABEL
@@ -82,22 +82,22 @@ def test_push_maps_merge_with_pull_dicts_of_the_same_name() -> None:
 def test_variables_created_before_discovery_are_published_when_it_loads() -> None:
     name = unique("early")
     registry = Registry(pushed=[expvar.Int(name)])
-    assert name not in registry.by_name
+    assert name not in registry.layout.by_name
     registry.load(discover())
-    assert name in registry.by_name
+    assert name in registry.layout.by_name
 
 
 def test_skipped_apps_publish_no_push_variables(use_registry: Any) -> None:
     name = unique("skipped")
     declare_in("tests.testapps.beta.skipped", f"import expvar\nv = expvar.Int({name!r})")
     pushed = get_registry().pushed
-    assert name in Registry(discover(), pushed).by_name
-    assert name not in Registry(discover(skip=["beta"]), pushed).by_name
+    assert name in Registry(discover(), pushed).layout.by_name
+    assert name not in Registry(discover(skip=["beta"]), pushed).layout.by_name
     with override_settings(EXPVAR_SKIP=["tests.testapps.beta"]):
         use_registry(Registry(discover()))  # start-up, with the setting
         later = unique("later")
         declare_in("tests.testapps.beta.skipped2", f"import expvar\nv = expvar.Int({later!r})")
-        assert later not in get_registry().by_name
+        assert later not in get_registry().layout.by_name
 
 
 def test_registry_for_some_apps_only_leaves_other_apps_variables_out() -> None:
@@ -106,7 +106,7 @@ def test_registry_for_some_apps_only_leaves_other_apps_variables_out() -> None:
     name = unique("betaonly")
     declare_in("tests.testapps.beta.partial", f"import expvar\nv = expvar.Int({name!r})")
     registry = Registry(discover([apps.get_app_config("alpha")]), get_registry().pushed)
-    assert name not in registry.by_name
+    assert name not in registry.layout.by_name
 
 
 def test_command_lists_push_variables() -> None:
@@ -166,7 +166,7 @@ def test_skip_setting_that_is_not_a_list_skips_nothing() -> None:
     with override_settings(EXPVAR_SKIP="beta"):
         name = unique("notskipped")
         declare_in("tests.testapps.beta.odd", f"import expvar\nv = expvar.Int({name!r})")
-        assert name in get_registry().by_name
+        assert name in get_registry().layout.by_name
 
 
 def test_a_local_store_is_read_on_the_request_thread(monkeypatch: Any) -> None:

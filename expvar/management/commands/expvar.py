@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from expvar.reports import MERGE, VariableReport
+from expvar.reports import MERGE
 from expvar.resolution import Resolution, resolve
 
 
@@ -32,13 +32,8 @@ class Command(BaseCommand):
 
 def render_listing(resolution: Resolution) -> Iterator[str]:
     """Yield the lines of the ``--list`` report."""
-    by_app: dict[str, list[VariableReport]] = {}
-    for report in resolution.variables:
-        by_app.setdefault(report.app.label, []).append(report)
-    for app in resolution.apps:
-        reports = by_app.get(app.label)
-        if not reports:
-            continue
+    by_app = resolution.by_app()
+    for app, reports in by_app:
         yield f"{app.verbose_name} ({app.name})"
         rows = [("NAME", "CLASS", "STATUS", "TIME")]
         rows += [(r.name, r.origin, r.status_label, _ms(r.duration)) for r in reports]
