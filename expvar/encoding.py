@@ -43,11 +43,8 @@ _encoder = json.JSONEncoder(
 
 
 def encode(value: Any, max_bytes: int) -> tuple[Any, str]:
-    """Return ``value`` as strict JSON: the JSON-safe value and its compact text.
-
-    Raises EncodingError for values that JSON cannot hold, reference cycles, and values whose
-    text is over ``max_bytes``.
-    """
+    """Return ``value`` as strict JSON: the JSON-safe value and its compact text. Raise
+    EncodingError for what JSON cannot hold, a reference cycle, or text over ``max_bytes``."""
     if type(value) is int:  # most variables are counters: the encoder's path is slower
         text = repr(value)
         if len(text) > _LONGEST_NUMBER:
@@ -61,12 +58,17 @@ def encode(value: Any, max_bytes: int) -> tuple[Any, str]:
         text = _encoder.encode(value)
     except (ValueError, RecursionError):
         # Non-finite floats and reference cycles land here; the slow path tells them apart.
-        value = _sanitized(value)
+        try:
+            value = _sanitize(value, (), set())
+        except RecursionError:
+            raise EncodingError("value is nested too deeply to encode as JSON") from None
         text = _encoder.encode(value)
     except TypeError as exc:
         raise EncodingError(f"cannot encode as JSON: {exc}") from None
     if len(text) > _LONGEST_NUMBER and _DIGITS.search(text):
-        _refuse_huge_integers(value, ())  # the digits may be inside a string: look closer
+        # The digits may be inside a string: look closer, at what is published (a Decimal or
+        # a set is converted on the way, so the value as read would not show them).
+        _refuse_huge_integers(json.loads(text), ())
     if len(text) * 4 > max_bytes and len(text.encode()) > max_bytes:
         raise _too_large(len(text.encode()), max_bytes)
     return value, text
@@ -92,13 +94,6 @@ def _refuse_huge_integers(value: Any, path: tuple[str, ...]) -> None:
     elif isinstance(value, (list, tuple)):
         for index, item in enumerate(value):
             _refuse_huge_integers(item, (*path, str(index)))
-
-
-def _sanitized(value: Any) -> Any:
-    try:
-        return _sanitize(value, (), set())
-    except RecursionError:
-        raise EncodingError("value is nested too deeply to encode as JSON") from None
 
 
 def _too_large(size: int, max_bytes: int) -> EncodingError:
@@ -143,19 +138,13 @@ def quote_name(name: str) -> str:
 
 # Go's encoder escapes these so a body sniffed as HTML cannot run script; they can only occur
 # inside JSON strings, so replacing them in the whole body is exact.
-_GO_ESCAPES = (
-    ("<", "\\u003c"),
-    (">", "\\u003e"),
-    ("&", "\\u0026"),
-    ("\u2028", "\\u2028"),
-    ("\u2029", "\\u2029"),
-)
+_GO_ESCAPES = {char: f"\\u{ord(char):04x}" for char in "<>&\u2028\u2029"}
 
 
 def go_layout(entries: Iterable[tuple[str, str]]) -> str:
     """Lay out ``(quoted name, JSON text)`` pairs exactly as Go's expvar handler does."""
     body = "{\n" + ",\n".join(f"{name}: {text}" for name, text in entries) + "\n}\n"
-    for raw, escaped in _GO_ESCAPES:
+    for raw, escaped in _GO_ESCAPES.items():
         if raw in body:
             body = body.replace(raw, escaped)
     return body

@@ -126,7 +126,9 @@ def test_value_kind(value: Any, kind: str) -> None:
     assert value_kind(value) == kind
 
 
-@pytest.mark.parametrize("value", [10**400, -(10**400), {"deep": [1, 10**400]}])
+@pytest.mark.parametrize(
+    "value", [10**400, -(10**400), {"deep": [1, 10**400]}, Decimal("1e400"), {10**400}]
+)
 def test_an_integer_beyond_a_doubles_range_is_an_error_not_a_broken_body(value: object) -> None:
     with pytest.raises(EncodingError, match="beyond a double's range"):
         encode(value, 1 << 20)
