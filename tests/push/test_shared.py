@@ -274,7 +274,8 @@ def test_a_poll_reads_every_scalar_in_one_round_trip(
 ) -> None:
     from expvar.resolution import resolve
 
-    with shared_store() as store:
+    # No heartbeat: its background get_many is not the poll's.
+    with shared_store(HEARTBEAT=0) as store:
         names = [unique("scalar") for _ in range(6)]
         counters = [expvar.Int(name) for name in names]
         for number, counter in enumerate(counters):
@@ -429,6 +430,42 @@ def test_add_many_beyond_max_pending_is_dropped(shared_store: SharedStore) -> No
         assert store.status().dropped == 1
 
 
+def test_a_heartbeat_never_calls_the_server_without_the_flush_lock(
+    shared_store: SharedStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A fork takes the flush lock to find the background thread between two calls to the
+    # server; a beat that went ahead without it could be copied into the child half-way.
+    with shared_store(TIMEOUT=0.2) as store:
+        heartbeat, calls = store._heartbeat, []
+        monkeypatch.setattr(heartbeat, "beat", lambda *args: calls.append(args))
+        with store._flush_lock:  # a long flush, say, holds it past TIMEOUT
+            store.beat()
+        assert calls == []  # skipped: the heartbeat's TTL allows a missed beat
+        store.beat()
+        assert len(calls) == 1
+
+
+def test_a_store_whose_background_thread_could_not_start_still_closes_and_flushes(
+    shared_store: SharedStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with shared_store(FLUSH_INTERVAL=60) as store:
+        counter = expvar.Int(unique())
+        real_start = threading.Thread.start
+
+        def refuse(thread: threading.Thread) -> None:
+            if thread.name == "expvar-push":
+                raise RuntimeError("can't start new thread")
+            real_start(thread)
+
+        monkeypatch.setattr(threading.Thread, "start", refuse)
+        with pytest.raises(RuntimeError):
+            counter.add(1)
+        monkeypatch.setattr(threading.Thread, "start", real_start)
+        store.close()
+        assert store.status().pending == 0
+        assert CacheStore(store.config).read_scalar(counter.cell) == 1
+
+
 def test_a_fork_waits_for_the_background_thread_to_be_between_ticks(
     shared_store: SharedStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -455,6 +492,7 @@ def test_a_fork_waits_for_the_background_thread_to_be_between_ticks(
         try:
             assert written.is_set()  # the fork waited for the write in progress
             assert stores._local._cells.lock.locked()
+            assert store._flush_lock.locked()  # and holds the store still until it is done
         finally:
             stores._after_fork_parent()
         assert not stores._local._cells.lock.locked()

@@ -224,12 +224,16 @@ class CacheStore:
             found.update(backend.get_many(keys))
         return {key[len(self._prefix) :]: value for key, value in found.items()}
 
-    def _read(self, func: Callable[[BaseCache], T]) -> T:
+    def _read(self, func: Callable[[BaseCache], T], *, only_locked: bool = False) -> T:
         # Updates being flushed are in neither the buffer nor (yet) the store, so a read waits
         # for the flush (up to TIMEOUT): a process always reads back its own updates.
         lock = self._flush_lock
         locked = lock.acquire(timeout=self.config.timeout)
         try:
+            if only_locked and not locked:
+                # The background thread calls the server under the flush lock only: a fork
+                # takes that lock to find the thread between two calls (see fork_lock()).
+                raise StoreUnavailable("the store is busy with a flush; this call is skipped")
             if self._health.may_try():
                 try:
                     result = func(self._backend())
@@ -261,8 +265,9 @@ class CacheStore:
             return
         with self._start_lock:
             if self._thread is None and not self._stop.is_set():
-                self._thread = threading.Thread(target=self._run, name="expvar-push", daemon=True)
-                self._thread.start()
+                thread = threading.Thread(target=self._run, name="expvar-push", daemon=True)
+                thread.start()  # before it is kept: close() joins only a thread that started
+                self._thread = thread
 
     def _run(self) -> None:
         interval, beats = self.config.flush_interval, self.config.heartbeat
@@ -281,12 +286,13 @@ class CacheStore:
             self._stop.wait(min(interval, beats or interval))
 
     def beat(self) -> None:
-        """Publish this process's heartbeat now."""
+        """Publish this process's heartbeat now (skipped, as the TTL allows, if it cannot)."""
         heartbeat = self._heartbeat
         if heartbeat is not None:
             with suppress(StoreUnavailable):
                 self._read(
-                    lambda backend: heartbeat.beat(backend, this_process(), len(self._buffer))
+                    lambda backend: heartbeat.beat(backend, this_process(), len(self._buffer)),
+                    only_locked=True,
                 )
 
     def processes(self) -> list[ProcessRecord]:
