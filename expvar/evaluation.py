@@ -96,7 +96,7 @@ class Evaluator:
         """
         if timeout is None:
             in_place = range(len(declarations))
-        here, handed = _split(declarations, in_place)
+        here, handed = _split(len(declarations), in_place)
         parts = [(here, self._read_here(declarations, here, max_bytes))] if here else []
         if handed:
             waits = self._off_thread([declarations[i] for i in handed], timeout or 0.0, max_bytes)
@@ -125,7 +125,7 @@ class Evaluator:
         awaited = [i for i, d in enumerate(declarations) if d.is_async]
         if timeout is None:
             in_place = range(len(declarations))
-        here, handed = _split(declarations, {*in_place, *awaited}, leave_out=awaited)
+        here, handed = _split(len(declarations), in_place, leave_out=set(awaited))
         parts = [(here, self._read_here(declarations, here, max_bytes))] if here else []
 
         async def from_pool() -> Readings:
@@ -363,12 +363,12 @@ def _still_running(declaration: Declaration, started: float) -> VariableReport:
 
 
 def _split(
-    declarations: Sequence[Declaration], here: Collection[int], leave_out: Collection[int] = ()
+    count: int, here: Collection[int], leave_out: Collection[int] = ()
 ) -> tuple[list[int], list[int]]:
-    """Split the positions into those in ``here`` and the rest, in order, less ``leave_out``."""
+    """Return the positions in ``here`` and the others, in order, less those in ``leave_out``."""
+    positions = [i for i in range(count) if i not in leave_out]
     if not here:
-        return [], list(range(len(declarations)))
-    positions = [i for i in range(len(declarations)) if i not in leave_out]
+        return [], positions
     return [i for i in positions if i in here], [i for i in positions if i not in here]
 
 
