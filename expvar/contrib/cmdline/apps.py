@@ -1,11 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.apps import AppConfig
-from django.core import checks
-
-from expvar.contrib.cmdline.redact import redaction
 
 
 class CmdlineConfig(AppConfig):
@@ -14,8 +9,4 @@ class CmdlineConfig(AppConfig):
     verbose_name = "Expvar: command line"
 
     def ready(self) -> None:
-        checks.register(check_cmdline_redact)
-
-
-def check_cmdline_redact(**kwargs: Any) -> list[checks.CheckMessage]:
-    return [issue.as_check() for issue in redaction()[1]]
+        from expvar.contrib.cmdline import redact  # noqa: F401  (registers the setting's check)

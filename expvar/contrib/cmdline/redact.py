@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
+from django.core import checks
 from django.core.signals import setting_changed
 
 from expvar.issues import Issue
@@ -24,7 +24,10 @@ OPTION = re.compile(r"-{1,2}([A-Za-z0-9_][\w.\-]*)")
 NAME_EQUALS = re.compile(r"(?:-{1,2}|(?=[A-Za-z_]))([A-Za-z0-9_][\w.\-]*)=")
 # A URL up to its password: a scheme starting a word, "://", a user name (maybe empty), ":".
 URL_USER = re.compile(r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://[^:@/\s]*:")
-HOST_END = re.compile(r"[/?#\s]")
+# A password runs up to the last "@" before a host free of "@" up to "/", "?", "#" or a space,
+# so an unescaped "@" inside it is hidden too.
+PASSWORD = re.compile(r"(?:[^@/?#\s]*[/?#])*[^/?#\s]*@")
+SPACE = re.compile(r"\s")
 
 TYPE_HINT = (
     "Remove it (redaction is on by default), set it to False to publish the command line "
@@ -87,14 +90,15 @@ def _forget(*, setting: str, **kwargs: Any) -> None:
 setting_changed.connect(_forget, dispatch_uid="expvar.contrib.cmdline.forget")
 
 
-def redact_argv(argv: Sequence[str], secret: re.Pattern[str]) -> list[str]:
-    """Return ``argv`` with values of options whose name ``secret`` finds replaced by
-    ``REDACTED``, and passwords in URLs too."""
-    return list(_redacted(tuple(argv), secret))
+@checks.register()
+def check_cmdline_redact(**kwargs: Any) -> list[checks.CheckMessage]:
+    return [issue.as_check() for issue in redaction()[1]]
 
 
 @functools.lru_cache(maxsize=16)  # a process's argv rarely changes: once per poll is waste
-def _redacted(argv: tuple[str, ...], secret: re.Pattern[str]) -> tuple[str, ...]:
+def redact_argv(argv: tuple[str, ...], secret: re.Pattern[str]) -> tuple[str, ...]:
+    """Return ``argv`` with values of options whose name ``secret`` finds replaced by
+    ``REDACTED``, and passwords in URLs too."""
     redacted: list[str] = []
     value_follows = False
     for arg in argv:
@@ -122,28 +126,19 @@ def _redact_arg(arg: str, secret: re.Pattern[str]) -> str:
 
 
 def _redact_url_passwords(arg: str) -> str:
-    # A password ends at the "@" followed by a host free of "@" up to "/", "?", "#", a space or
-    # the end, so an unescaped "@" inside it is hidden too. Every step moves forward and no
-    # stretch is searched twice, so a long argument costs linear time.
+    # Searches only move forward, never back over what was ruled out, so a long argument costs
+    # linear time: a password ends at an "@", where the next search starts, and a URL without
+    # one means none follows before the next space, where the search goes on.
     if "@" not in arg:
         return arg
     parts: list[str] = []
-    copied = 0  # arg[:copied] is in parts
-    searched = 0  # no password starts before this
-    for url in URL_USER.finditer(arg):
-        if url.start() < searched:
-            continue
-        chunk = url.end()
-        while True:
-            delimiter = HOST_END.search(arg, chunk)
-            chunk_end = delimiter.start() if delimiter else len(arg)
-            at = arg.rfind("@", chunk, chunk_end)
-            if at >= 0:
-                parts += [arg[copied : url.end()], REDACTED]
-                copied = searched = at
-                break
-            if delimiter is None or delimiter.group().isspace():
-                searched = chunk_end
-                break
-            chunk = chunk_end + 1
+    copied = searched = 0  # arg[:copied] is in parts; no password starts before searched
+    while url := URL_USER.search(arg, searched):
+        if password := PASSWORD.match(arg, url.end()):
+            parts += [arg[copied : url.end()], REDACTED]
+            copied = searched = password.end() - 1
+        elif space := SPACE.search(arg, url.end()):
+            searched = space.end()
+        else:
+            break
     return "".join(parts) + arg[copied:]

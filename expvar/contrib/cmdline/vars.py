@@ -12,4 +12,4 @@ class Cmdline(expvar.ExpVar):
     def value(self) -> list[str]:
         argv = [str(sys.executable or ""), *map(str, sys.argv)]
         secret, _ = redaction()
-        return argv if secret is None else redact_argv(argv, secret)
+        return argv if secret is None else list(redact_argv(tuple(argv), secret))

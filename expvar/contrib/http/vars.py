@@ -33,10 +33,9 @@ def status_key(status: int | None) -> str:
 
 
 class HttpMetrics(expvar.Map):
-    """A Map published with every key present and latency buckets in order of their bounds."""
-
-    # A path that appeared only after the first request would make expvarmon and Datadog report
-    # it missing on a freshly started worker.
+    """A Map published with every key present and latency buckets in order of their bounds: a
+    path that appeared only after the first request would make expvarmon and Datadog report it
+    missing on a freshly started worker."""
 
     def value(self) -> dict[str, Any]:
         counted = super().value()

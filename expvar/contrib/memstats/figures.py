@@ -38,18 +38,14 @@ class Mallinfo2(ctypes.Structure):
     _fields_ = [(name, ctypes.c_size_t) for name in MALLINFO2_FIELDS.split()]
 
 
-def find_mallinfo2() -> Callable[[], Mallinfo2] | None:
-    """Return glibc's ``mallinfo2``, or None where the C library has none (musl, macOS, Windows,
-    glibc before 2.33, whose ``mallinfo`` counts in C ints that wrap past 2 GiB)."""
-    try:
-        function = ctypes.CDLL(None).mallinfo2
-    except (OSError, AttributeError, TypeError):
-        return None
-    function.restype, function.argtypes = Mallinfo2, []
-    return function
-
-
-mallinfo2 = find_mallinfo2()
+# glibc's mallinfo2(), or None where the C library has none (musl, macOS, Windows, glibc before
+# 2.33, whose mallinfo() counts in C ints that wrap past 2 GiB).
+mallinfo2: Callable[[], Mallinfo2] | None
+try:
+    mallinfo2 = ctypes.CDLL(None).mallinfo2
+    mallinfo2.restype, mallinfo2.argtypes = Mallinfo2, []
+except (OSError, AttributeError, TypeError):
+    mallinfo2 = None
 
 
 def malloc_free() -> int:

@@ -13,10 +13,9 @@ class ResourceConfig(AppConfig):
     label = "expvar_resource"
     verbose_name = "Expvar: resource usage"
 
-    def ready(self) -> None:
-        checks.register(check_resource_module)
 
-
+# Registered as Django imports this module, which it does only for an installed app.
+@checks.register()
 def check_resource_module(**kwargs: Any) -> list[checks.CheckMessage]:
     if importlib.util.find_spec("resource") is not None:
         return []
