@@ -7,8 +7,9 @@ updates. That is what lets a process keep counting while the store is away.
 
 from __future__ import annotations
 
+import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 ADD = 0
 SET = 1
@@ -39,7 +40,7 @@ def apply(value: int | str | None, op: Op) -> int | str | None:
 
 
 class Buffer:
-    def __init__(self, max_cells: int) -> None:
+    def __init__(self, max_cells: int = sys.maxsize) -> None:
         self.lock = threading.Lock()
         self.ops: dict[str, Op] = {}
         # True: the entry must be listed in its map; False: it must be unlisted.
@@ -64,6 +65,12 @@ class Buffer:
                 if mark is not None:
                     self.marks[mark] = True
         return kept
+
+    def set(
+        self, cell: str, value: int | str, entry: Entry | None = None, clear: Sequence[str] = ()
+    ) -> bool:
+        """Record a set of ``cell`` and deletes of the ``clear`` cells (a map key's other kinds)."""
+        return self.record([*((c, (DELETE, None)) for c in clear), (cell, (SET, value))], entry)
 
     def record(self, ops: list[tuple[str, Op]], mark: Entry | None, listed: bool = True) -> bool:
         """Record sets and deletes together, or none of them (False) when the buffer is full."""

@@ -64,20 +64,14 @@ def classify(path: str) -> Bound | str:
         except ImportError as exc:
             return f"cannot be imported ({exc})"
         # A subclass of a known backend is taken to behave like it.
-        how = next((how for base, how in BACKENDS.items() if _subclass(cls, base)), None)
+        bases = (f"{base.__module__}.{base.__qualname__}" for base in getattr(cls, "__mro__", ()))
+        how = next((BACKENDS[base] for base in bases if base in BACKENDS), None)
     if how is None:
         return (
             "is not known to make incr() and add() atomic on a server every process shares "
             f"(known: {', '.join(SUITABLE)})"
         )
     return how
-
-
-def _subclass(cls: Any, path: str) -> bool:
-    try:
-        return issubclass(cls, import_string(path))
-    except ImportError:  # django-redis is not installed
-        return False
 
 
 @dataclass(frozen=True)

@@ -71,9 +71,8 @@ class CacheStore:
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._listed: dict[Entry, float] = {}
-        # (cells fetched, their values, the flush count then, when): see read_scalar().
-        self._snapshot: tuple[frozenset[str], dict[str, Any], int, float] = (frozenset(), {}, 0, 0)
-        self._flushes = 0
+        # (cells fetched, their values, when): see read_scalar().
+        self._snapshot: tuple[frozenset[str], dict[str, Any], float] = (frozenset(), {}, 0.0)
         beats = self.config.heartbeat
         self._heartbeat = Heartbeat(self._prefix, beats) if beats else None
         self._next_dropped_log = float("-inf")
@@ -84,8 +83,7 @@ class CacheStore:
     def set(
         self, cell: str, value: int | str, entry: Entry | None = None, clear: Sequence[str] = ()
     ) -> None:
-        ops = [*((other, (DELETE, None)) for other in clear), (cell, (SET, value))]
-        self._recorded(self._buffer.record(ops, entry))
+        self._recorded(self._buffer.set(cell, value, entry, clear))
 
     def remove(self, cells: Sequence[str], entry: Entry) -> None:
         self._recorded(self._buffer.record([(c, (DELETE, None)) for c in cells], entry, False))
@@ -109,7 +107,8 @@ class CacheStore:
             ops, marks = self._buffer.take()
             if not ops and not marks:
                 return True
-            self._flushes += 1  # what the store holds changes: snapshots taken before are stale
+            # What the store holds changes: a snapshot taken before is stale.
+            self._snapshot = (frozenset(), {}, 0.0)
             try:
                 backend = self._backend()
                 for cell, op in list(ops.items()):
@@ -140,11 +139,9 @@ class CacheStore:
     def _apply(self, backend: BaseCache, cell: str, op: Op) -> None:
         kind, value = op
         key = self._prefix + cell
-        if kind == ADD and value:
+        if kind == ADD:
             assert isinstance(value, int)
-            self._incr(backend, key, value)
-        elif kind == ADD:
-            backend.add(key, 0, None)  # an add of 0 still creates the cell
+            self._incr(backend, key, value)  # an add of 0 still creates the cell
         elif kind == SET:
             backend.set(key, value, None)
         else:
@@ -193,17 +190,16 @@ class CacheStore:
         # A poll reads every scalar push variable in turn: the first read fetches them all in
         # one round trip, and the others within SNAPSHOT_SECONDS take theirs from it.
         def read(backend: BaseCache) -> int | str | None:
-            fetched, values, flushes, taken = self._snapshot
+            fetched, values, taken = self._snapshot
             if (
                 cell not in fetched
-                or flushes != self._flushes
                 or not self._health.healthy
                 or time.monotonic() - taken > SNAPSHOT_SECONDS
             ):
                 pushed = get_registry().pushed
                 wanted = {cell, *(v.cell for v in pushed if isinstance(v, Scalar))}
                 values = self._fetch(backend, list(wanted))
-                self._snapshot = (frozenset(wanted), values, self._flushes, time.monotonic())
+                self._snapshot = (frozenset(wanted), values, time.monotonic())
             return self._buffer.applied(cell, values.get(cell))
 
         return self._read(read)

@@ -6,49 +6,36 @@ values. So both stores give an update the same meaning.
 
 from __future__ import annotations
 
-import sys
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from expvar.push.buffer import DELETE, SET, Buffer, Entry
+from expvar.push.buffer import Buffer, Entry
 from expvar.push.health import StoreStatus
 
 if TYPE_CHECKING:
     from expvar.push.cluster import ProcessRecord
 
 
-class LocalStore:
+class LocalStore(Buffer):
     kind = "local"
     in_memory = True  # reads never wait on anything but this process's memory
 
-    def __init__(self) -> None:
-        self._cells = Buffer(max_cells=sys.maxsize)
-
-    def add(self, updates: Iterable[tuple[str, int, Entry | None]]) -> None:
-        self._cells.add(updates)
-
-    def set(
-        self, cell: str, value: int | str, entry: Entry | None = None, clear: Sequence[str] = ()
-    ) -> None:
-        """Set ``cell`` and delete the ``clear`` cells (a map key's other kinds)."""
-        self._cells.record([*((c, (DELETE, None)) for c in clear), (cell, (SET, value))], entry)
-
     def remove(self, cells: Sequence[str], entry: Entry) -> None:
         # Forgotten rather than recorded as deletes: there is no store to delete them from.
-        with self._cells.lock:
+        with self.lock:
             for cell in cells:
-                self._cells.ops.pop(cell, None)
-            self._cells.marks.pop(entry, None)
+                self.ops.pop(cell, None)
+            self.marks.pop(entry, None)
 
     def get_many(self, cells: Sequence[str]) -> dict[str, int | str]:
-        return self._cells.on_top({}, cells)
+        return self.on_top({}, cells)
 
     def read_scalar(self, cell: str) -> int | str | None:
-        return self._cells.applied(cell, None)
+        return self.applied(cell, None)
 
     def entries(self, index: str) -> list[str]:
-        return self._cells.listed(index, ())
+        return self.listed(index, ())
 
     def status(self) -> StoreStatus:
         return StoreStatus(backend=self.kind, description="this process's memory")
@@ -67,7 +54,7 @@ class LocalStore:
 
     def fork_lock(self) -> tuple[threading.Lock, float]:
         """Return the lock to hold across a fork, and how long to wait for it (no bound)."""
-        return self._cells.lock, -1
+        return self.lock, -1
 
     def after_fork(self) -> None:
-        self._cells.lock = threading.Lock()
+        self.lock = threading.Lock()
