@@ -114,8 +114,7 @@ class VariableAdmin(_ModelAdmin):
 
     def refresh_view(self, request: HttpRequest) -> HttpResponse:
         """Render the dashboard's live body: the small parts whole, of the rows what changed."""
-        body = render_to_string("expvar/dashboard/_body.html", live_context(request), request)
-        return HttpResponse(body)
+        return TemplateResponse(request, "expvar/dashboard/_body.html", live_context(request))
 
     def series_view(self, request: HttpRequest) -> JsonResponse:
         """Answer the Prometheus series of the variable named by ``?name=``, for copy-path."""

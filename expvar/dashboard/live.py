@@ -13,7 +13,7 @@ import itertools
 import logging
 import re
 import secrets
-from typing import Any
+from typing import Any, cast
 
 from django.core.cache import cache
 from django.http import HttpRequest
@@ -60,12 +60,11 @@ def live_context(request: HttpRequest, page: str | None = None) -> dict[str, Any
     resolution = resolve()
     dashboard = build_dashboard(resolution)
     rows = []
-    for report in [report for section in dashboard.sections for report in section.reports]:
+    for report in [report for _, reports in dashboard["sections"] for report in reports]:
         dom_id = row_id(report)
         # A long value the page has not opened comes as plain text, without its leaves.
-        leaves = dom_id in opened
-        shown = None if report.text is None else show(report.text, report.name, leaves=leaves)
-        rows.append((report, dom_id, dashboard.shared.get(report.name), shown))
+        shown = show(report.text, report.name, leaves=dom_id in opened)
+        rows.append((report, dom_id, dashboard["shared"].get(report.name), shown))
     rendered = render_to_string("expvar/dashboard/_rows.html", {"rows": rows}, request=request)
     # The last chunk is what follows the last row's mark: a newline.
     parts = [chunk.split(CELL_MARK) for chunk in rendered.split(ROW_MARK)[:-1]]
@@ -82,8 +81,8 @@ def live_context(request: HttpRequest, page: str | None = None) -> dict[str, Any
     return {
         "dashboard": dashboard,
         "sections": [
-            (section, SafeString("".join(itertools.islice(remaining, len(section.reports)))))
-            for section in dashboard.sections
+            (app, reports, SafeString("".join(itertools.islice(remaining, len(reports)))))
+            for app, reports in dashboard["sections"]
         ],
         # The id the page sends back with its next refresh, and how this one was decided.
         "shown": state,
@@ -112,10 +111,9 @@ def _swap(page: str, since: str, shows: tuple[str, bytes, Digests]) -> Digests |
     except Exception:  # a cache that fails costs a full refresh, not the refresh
         logger.warning("expvar dashboard: the cache failed; sending every row", exc_info=True)
         return None
-    if not (isinstance(previous, tuple) and previous[:2] == (since, shows[1])):
-        return None
-    digests: Digests = previous[2]
-    return digests
+    if isinstance(previous, tuple) and previous[:2] == (since, shows[1]):
+        return cast(Digests, previous[2])
+    return None
 
 
 def _changes(parts: list[str], previous: list[bytes], current: list[bytes]) -> str:

@@ -34,9 +34,11 @@ class ShownValue:
     plain: bool = False
 
 
-def show(text: str, name: str = "", *, leaves: bool = True) -> ShownValue:
-    """Render a value from its published JSON text; ``name`` may tell a number's unit.
-    ``leaves=False`` renders a long value as plain text, without its leaves' markup."""
+def show(text: str | None, name: str = "", *, leaves: bool = True) -> ShownValue | None:
+    """Render a value from its published JSON text (None: nothing was read); ``name`` may tell
+    a number's unit. ``leaves=False`` renders a long value as plain text, without its leaves."""
+    if text is None:
+        return None
     if text[:1] not in "{[" and len(text) <= LONG_CHARS:
         # A short scalar is its own JSON text: no parsing, no paths (the common case).
         unit = unit_of(name) if name and text[:1] in "-0123456789" else None

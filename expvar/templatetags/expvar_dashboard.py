@@ -12,25 +12,20 @@ from django.utils.safestring import SafeString
 
 from expvar.dashboard.context import format_duration
 from expvar.dashboard.live import digest, row_id
-from expvar.dashboard.values import ShownValue, show
+from expvar.dashboard.values import show
 from expvar.encoding import EncodingError, encode
 from expvar.reports import Collision, KeyClash, KeyOrigin
 
 register = template.Library()
 register.filter("expvar_duration", format_duration)
 register.filter("expvar_row_id", row_id)
+register.filter("expvar_show", show)
 
 
 @register.filter
 def expvar_collision_id(name: str) -> str:
     """Return the DOM id of a shared name's entry in the collisions panel."""
     return "expvar-c-" + digest(name, 6).hex()
-
-
-@register.filter
-def expvar_show(text: str | None, name: str) -> ShownValue | None:
-    """Return a value's JSON text as shown, leaves and all, or None if nothing was read."""
-    return None if text is None else show(text, name)
 
 
 @register.filter

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.template.loader import render_to_string
 
 from expvar.dashboard.context import build_dashboard, format_duration, format_uptime
 from expvar.dashboard.live import row_id as expvar_row_id
@@ -13,14 +16,14 @@ from tests.dashboardapp.registry import registry_with
 def test_sections_follow_the_apps_order_of_the_resolution() -> None:
     dashboard = build_dashboard(resolve())
 
-    labels = [section.app.label for section in dashboard.sections]
+    labels = [app.label for app, _ in dashboard["sections"]]
     assert labels.index("alpha") < labels.index("beta")
 
 
 def test_apps_without_variables_get_no_section() -> None:
     dashboard = build_dashboard(resolve())
 
-    assert "broken" not in [section.app.label for section in dashboard.sections]
+    assert "broken" not in [app.label for app, _ in dashboard["sections"]]
 
 
 def test_row_ids_are_stable_between_resolutions() -> None:
@@ -38,13 +41,13 @@ def test_row_ids_are_unique() -> None:
 def test_shared_names_map_to_their_collision() -> None:
     dashboard = build_dashboard(resolve())
 
-    winner = dashboard.shared["version"].winner
+    winner = dashboard["shared"]["version"].winner
     assert winner is not None
     assert winner.app.label == "alpha"
 
 
 def test_merged_keys_list_origins_by_dotted_path() -> None:
-    inventory = build_dashboard(resolve()).shared["inventory"]
+    inventory = build_dashboard(resolve())["shared"]["inventory"]
 
     keys = expvar_merged_keys(inventory)
 
@@ -54,7 +57,7 @@ def test_merged_keys_list_origins_by_dotted_path() -> None:
 
 
 def test_merged_key_carries_the_clash_it_won() -> None:
-    inventory = build_dashboard(resolve()).shared["inventory"]
+    inventory = build_dashboard(resolve())["shared"]["inventory"]
 
     widgets = next(k for k in expvar_merged_keys(inventory) if k.path == "widgets")
 
@@ -63,7 +66,7 @@ def test_merged_key_carries_the_clash_it_won() -> None:
 
 def test_status_facets_count_each_status_and_the_shared_names() -> None:
     resolution = resolve()
-    facets = {f.value: f.count for f in build_dashboard(resolution).status_facets}
+    facets = {status: count for status, _, count in build_dashboard(resolution)["status_facets"]}
 
     assert facets["shadowed"] == sum(r.status == "shadowed" for r in resolution.variables)
     assert facets["collides"] == sum(len(c.contenders) for c in resolution.collisions)
@@ -72,7 +75,10 @@ def test_status_facets_count_each_status_and_the_shared_names() -> None:
 def test_app_facets_follow_the_sections() -> None:
     dashboard = build_dashboard(resolve())
 
-    assert [f.value for f in dashboard.app_facets] == [s.app.label for s in dashboard.sections]
+    html = render_to_string("expvar/dashboard/_facets.html", {"dashboard": dashboard})
+
+    facets = re.findall(r'data-expvar-facet="app" data-expvar-facet-value="(\w+)"', html)
+    assert facets == [app.label for app, _ in dashboard["sections"]]
 
 
 def test_errors_count_imports_values_and_problems() -> None:
@@ -80,16 +86,16 @@ def test_errors_count_imports_values_and_problems() -> None:
 
     dashboard = build_dashboard(resolution)
 
-    assert dashboard.error_count == (
+    assert dashboard["error_count"] == (
         len(resolution.import_failures) + len(resolution.errors) + len(resolution.problems)
     )
-    assert [report.name for report in dashboard.errors] == ["failing"]
+    assert [report.name for report in dashboard["errors"]] == ["failing"]
 
 
 def test_signature_changes_when_variables_are_added() -> None:
-    before = build_dashboard(resolve(registry_with())).signature
+    before = build_dashboard(resolve(registry_with()))["signature"]
 
-    after = build_dashboard(resolve(registry_with(test_vars.Ticker))).signature
+    after = build_dashboard(resolve(registry_with(test_vars.Ticker)))["signature"]
 
     assert before != after
 

@@ -239,24 +239,15 @@
   // ---- Refresh state -------------------------------------------------------------------
 
   function describe() {
-    let name = "live";
-    let text = "Live";
-    if (state.stopped) {
-      name = "stopped";
-      text = "Stopped";
-    } else if (state.paused) {
-      name = "paused";
-      text = "Paused";
-    } else if (document.hidden) {
-      name = "paused";
-      text = "Paused while hidden";
-    } else if (state.held) {
-      name = "paused";
-      text = "Held while text is selected";
-    } else if (state.failing) {
-      name = "failing";
-      text = state.failing;
-    }
+    // The first state that holds, in order of precedence.
+    const [, name, text] = [
+      [state.stopped, "stopped", "Stopped"],
+      [state.paused, "paused", "Paused"],
+      [document.hidden, "paused", "Paused while hidden"],
+      [state.held, "paused", "Held while text is selected"],
+      [state.failing, "failing", state.failing],
+      [true, "live", "Live"],
+    ].find(([holds]) => holds);
     live.dataset.state = name;
     live.textContent = text;
   }
