@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import hmac
 import ipaddress
 import logging
@@ -88,7 +87,7 @@ def has_token(request: HttpRequest) -> bool:
     if scheme.lower() == "basic":
         try:
             offered = base64.b64decode(offered, validate=True).decode().partition(":")[2]
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:  # not base64, or not UTF-8
             return False
     elif scheme.lower() != "bearer":
         return False

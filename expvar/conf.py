@@ -11,7 +11,7 @@ import ipaddress
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings as django_settings
 from django.core.signals import setting_changed
@@ -25,6 +25,7 @@ logger = logging.getLogger("expvar")
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 AccessPolicy = Callable[[HttpRequest], bool]
+T = TypeVar("T")
 
 DEFAULT_TIMEOUT = 0.5
 DEFAULT_REFRESH_INTERVAL = 5.0
@@ -55,6 +56,12 @@ class Config:
     admin: bool = True
     max_value_bytes: int = DEFAULT_MAX_VALUE_BYTES
     issues: tuple[Issue, ...] = ()
+
+
+def _invalid(issues: list[Issue], read_as: T, check_id: str, message: str, hint: str) -> T:
+    """Record what is wrong with a setting; return what it is read as until it is fixed."""
+    issues.append(Issue(check_id, message, hint))
+    return read_as
 
 
 def parse(read: Callable[[str, Any], Any]) -> Config:
@@ -94,8 +101,7 @@ def _skip(value: Any, issues: list[Issue]) -> frozenset[str]:
         if isinstance(value, str)
         else 'Write for example EXPVAR_SKIP = ["myapp"].'
     )
-    issues.append(Issue("expvar.E001", message, hint))
-    return frozenset()
+    return _invalid(issues, frozenset(), "expvar.E001", message, hint)
 
 
 def _seconds(name: str, value: Any, issues: list[Issue]) -> float:
@@ -109,16 +115,14 @@ def _seconds(name: str, value: Any, issues: list[Issue]) -> float:
         f"it is read as {read_as:g} until it is fixed."
     )
     hint = f"Set {name} to a few seconds, such as {default:g}, or remove it."
-    issues.append(Issue(check_id, message, hint))
-    return read_as
+    return _invalid(issues, read_as, check_id, message, hint)
 
 
 def _networks(name: str, value: Any, issues: list[Issue]) -> list[IPNetwork]:
     if not isinstance(value, (list, tuple, set, frozenset)):
         message = f"{name} must be a list of addresses or CIDR networks, not {value!r}."
         hint = 'Write for example EXPVAR_ALLOWED_IPS = ["10.0.0.0/8", "192.0.2.7"].'
-        issues.append(Issue("expvar.E003", message, hint))
-        return []
+        return _invalid(issues, [], "expvar.E003", message, hint)
     networks = []
     for entry in value:
         try:
@@ -146,8 +150,7 @@ def _token(value: Any, issues: list[Issue]) -> str | None:
         "Generate one with `python -c 'import secrets; print(secrets.token_urlsafe())'` "
         "and read it from the environment."
     )
-    issues.append(Issue("expvar.E004", message, hint))
-    return None
+    return _invalid(issues, None, "expvar.E004", message, hint)
 
 
 def _access(value: Any, issues: list[Issue]) -> AccessPolicy | None:
@@ -158,17 +161,16 @@ def _access(value: Any, issues: list[Issue]) -> AccessPolicy | None:
         if not callable(policy):
             raise TypeError(f"{policy!r} is not callable")
     except (ImportError, TypeError) as exc:
-        logger.error("expvar: EXPVAR_ACCESS %r cannot be used, denying access: %s", value, exc)
         message = (
             f"EXPVAR_ACCESS {value!r} cannot be used: {exc}. Until it is fixed every "
             "request to /debug/vars is denied."
         )
+        logger.error("expvar: %s", message)
         hint = (
             "Set it to a dotted path to, or a callable, taking the request and returning "
             "True to allow it."
         )
-        issues.append(Issue("expvar.E005", message, hint))
-        return _deny
+        return _invalid(issues, _deny, "expvar.E005", message, hint)
     return policy
 
 
@@ -177,8 +179,7 @@ def _admin(value: Any, issues: list[Issue]) -> bool:
         return value
     message = f"EXPVAR_ADMIN must be True or False, not {value!r}; it is read as True."
     hint = "Set EXPVAR_ADMIN = False to keep the dashboard off the default admin site."
-    issues.append(Issue("expvar.E007", message, hint))
-    return True
+    return _invalid(issues, True, "expvar.E007", message, hint)
 
 
 def _max_bytes(value: Any, issues: list[Issue]) -> int:
@@ -189,8 +190,7 @@ def _max_bytes(value: Any, issues: list[Issue]) -> int:
         "it is read as 1048576."
     )
     hint = "Remove it for the default of 1 MiB (1048576)."
-    issues.append(Issue("expvar.E008", message, hint))
-    return DEFAULT_MAX_VALUE_BYTES
+    return _invalid(issues, DEFAULT_MAX_VALUE_BYTES, "expvar.E008", message, hint)
 
 
 @functools.cache

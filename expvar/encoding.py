@@ -48,7 +48,7 @@ def encode(value: Any, max_bytes: int) -> tuple[Any, str]:
     if type(value) is int:  # most variables are counters: the encoder's path is slower
         text = repr(value)
         if len(text) > _LONGEST_NUMBER:
-            _refuse_huge_integers(value, ())
+            _json_safe(value, (), set())
         if len(text) > max_bytes:
             raise _too_large(len(text), max_bytes)
         return value, text
@@ -59,7 +59,7 @@ def encode(value: Any, max_bytes: int) -> tuple[Any, str]:
     except (ValueError, RecursionError):
         # Non-finite floats and reference cycles land here; the slow path tells them apart.
         try:
-            value = _sanitize(value, (), set())
+            value = _json_safe(value, (), set())
         except RecursionError:
             raise EncodingError("value is nested too deeply to encode as JSON") from None
         text = _encoder.encode(value)
@@ -68,7 +68,7 @@ def encode(value: Any, max_bytes: int) -> tuple[Any, str]:
     if len(text) > _LONGEST_NUMBER and _DIGITS.search(text):
         # The digits may be inside a string: look closer, at what is published (a Decimal or
         # a set is converted on the way, so the value as read would not show them).
-        _refuse_huge_integers(json.loads(text), ())
+        _json_safe(json.loads(text), (), set())
     if len(text) * 4 > max_bytes and len(text.encode()) > max_bytes:
         raise _too_large(len(text.encode()), max_bytes)
     return value, text
@@ -81,21 +81,6 @@ _DIGITS = re.compile(r"\d{309}")
 _DOUBLE_LIMIT = 2**1024
 
 
-def _refuse_huge_integers(value: Any, path: tuple[str, ...]) -> None:
-    if isinstance(value, int) and not isinstance(value, bool):
-        if not -_DOUBLE_LIMIT < value < _DOUBLE_LIMIT:
-            raise EncodingError(
-                f"the integer at {_where(path)} is beyond a double's range, which JSON readers "
-                "such as Go's reject (publish it as a string)"
-            )
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _refuse_huge_integers(item, (*path, str(key)))
-    elif isinstance(value, (list, tuple)):
-        for index, item in enumerate(value):
-            _refuse_huge_integers(item, (*path, str(index)))
-
-
 def _too_large(size: int, max_bytes: int) -> EncodingError:
     return EncodingError(
         f"value is {size:,} bytes as JSON, over the {max_bytes:,}-byte limit "
@@ -103,10 +88,18 @@ def _too_large(size: int, max_bytes: int) -> EncodingError:
     )
 
 
-def _sanitize(value: Any, path: tuple[str, ...], active: set[int]) -> Any:
+def _json_safe(value: Any, path: tuple[str, ...], active: set[int]) -> Any:
+    """Return ``value`` as JSON can hold it (non-finite floats as null), or raise EncodingError."""
     if isinstance(value, float):
         return value if math.isfinite(value) else None
-    if isinstance(value, (str, int, bool)) or value is None:
+    if isinstance(value, (str, bool)) or value is None:
+        return value
+    if isinstance(value, int):
+        if not -_DOUBLE_LIMIT < value < _DOUBLE_LIMIT:
+            raise EncodingError(
+                f"the integer at {_where(path)} is beyond a double's range, which JSON readers "
+                "such as Go's reject (publish it as a string)"
+            )
         return value
     if isinstance(value, (dict, list, tuple)):
         if id(value) in active:
@@ -116,15 +109,15 @@ def _sanitize(value: Any, path: tuple[str, ...], active: set[int]) -> Any:
         active.add(id(value))
         try:
             if isinstance(value, dict):
-                return {k: _sanitize(item, (*path, str(k)), active) for k, item in value.items()}
-            return [_sanitize(item, (*path, str(i)), active) for i, item in enumerate(value)]
+                return {k: _json_safe(item, (*path, str(k)), active) for k, item in value.items()}
+            return [_json_safe(item, (*path, str(i)), active) for i, item in enumerate(value)]
         finally:
             active.discard(id(value))
     try:
         converted = _convert(value)
     except TypeError as exc:
         raise EncodingError(f"cannot encode as JSON at {_where(path)}: {exc}") from None
-    return _sanitize(converted, path, active)
+    return _json_safe(converted, path, active)
 
 
 def _where(path: tuple[str, ...]) -> str:

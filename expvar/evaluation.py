@@ -23,10 +23,12 @@ from collections.abc import Collection, Generator, Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import suppress
+from dataclasses import dataclass, field
 from functools import partial
 from types import CoroutineType
 from typing import Any
 
+from expvar.conf import Config
 from expvar.encoding import EncodingError, encode
 from expvar.pool import Pool
 from expvar.registry import Declaration
@@ -37,26 +39,24 @@ logger = logging.getLogger("expvar")
 LOG_REPEAT_SECONDS = 300.0
 
 
+@dataclass(eq=False, slots=True)
 class _Batch:
     """Declarations one pool thread reads in order for one request, and how far it has got."""
 
-    __slots__ = ("max_bytes", "position", "read", "started", "stop", "timeout", "waiters")
-
-    def __init__(
-        self, declarations: Sequence[Declaration], timeout: float | None, max_bytes: int
-    ) -> None:
-        self.read = Readings(declarations)
-        self.timeout = timeout
-        self.max_bytes = max_bytes
-        self.position = 0
-        self.started = time.monotonic()
-        self.stop = False  # set by the request when it gives up on the batch
-        # Events of other requests waiting for the reading at a position (see _wait_for).
-        self.waiters: dict[int, list[threading.Event]] = {}
+    read: Readings
+    timeout: float | None
+    max_bytes: int
+    position: int = 0
+    started: float = field(default_factory=time.monotonic)
+    stop: bool = False  # set by the request when it gives up on the batch
+    # Events of other requests waiting for the reading at a position (see _wait_for).
+    waiters: dict[int, list[threading.Event]] = field(default_factory=dict)
 
 
 # What a request waits for, and for how long at most, until the readings are complete.
 Waits = Generator[tuple[Future[None], float], None, Readings]
+# Readings of parts of the declarations, each with the positions it holds.
+Parts = list[tuple[list[int], Readings]]
 
 
 class Evaluator:
@@ -82,40 +82,27 @@ class Evaluator:
         return len(self._calls)
 
     def evaluate(
-        self,
-        declarations: Sequence[Declaration],
-        timeout: float | None,
-        max_bytes: int,
-        in_place: Collection[int] = (),
+        self, declarations: Sequence[Declaration], config: Config, in_place: Collection[int] = ()
     ) -> Readings:
         """Read every declaration once, in the order of ``declarations``.
 
-        With ``timeout`` None every value is read in the calling thread, with no protection
-        from a ``value()`` that hangs; so are the ones at the positions ``in_place``, which the
-        caller knows read this process's memory.
+        With ``config.timeout`` None every value is read in the calling thread, with no
+        protection from a ``value()`` that hangs; so are the ones at the positions ``in_place``,
+        which the caller knows read this process's memory.
         """
-        if timeout is None:
-            in_place = range(len(declarations))
-        here, handed = _split(len(declarations), in_place)
-        parts = [(here, self._read_here(declarations, here, max_bytes))] if here else []
+        parts, handed, waits = self._start(declarations, config, in_place)
         if handed:
-            waits = self._off_thread([declarations[i] for i in handed], timeout or 0.0, max_bytes)
             try:
-                future, seconds = next(waits)
                 while True:
+                    future, seconds = next(waits)
                     with suppress(FutureTimeout):
                         future.result(timeout=seconds)
-                    future, seconds = waits.send(None)
             except StopIteration as finished:
                 parts.append((handed, finished.value))
         return _joined(declarations, parts)
 
     async def evaluate_async(
-        self,
-        declarations: Sequence[Declaration],
-        timeout: float | None,
-        max_bytes: int,
-        in_place: Collection[int] = (),
+        self, declarations: Sequence[Declaration], config: Config, in_place: Collection[int] = ()
     ) -> Readings:
         """``evaluate()`` for async views: nothing blocks the event loop.
 
@@ -123,23 +110,18 @@ class Evaluator:
         others, but for the ``in_place`` ones, which are read on the loop.
         """
         awaited = [i for i, d in enumerate(declarations) if d.is_async]
-        if timeout is None:
-            in_place = range(len(declarations))
-        here, handed = _split(len(declarations), in_place, leave_out=set(awaited))
-        parts = [(here, self._read_here(declarations, here, max_bytes))] if here else []
+        parts, handed, waits = self._start(declarations, config, in_place, set(awaited))
 
         async def from_pool() -> Readings:
-            waits = self._off_thread([declarations[i] for i in handed], timeout or 0.0, max_bytes)
             try:
-                future, seconds = next(waits)
                 while True:
+                    future, seconds = next(waits)
                     await asyncio.wait([asyncio.wrap_future(future)], timeout=seconds)
-                    future, seconds = waits.send(None)
             except StopIteration as finished:
                 pooled: Readings = finished.value
                 return pooled
 
-        on_loop = self._awaited([declarations[i] for i in awaited], timeout, max_bytes)
+        on_loop = self._awaited([declarations[i] for i in awaited], config)
         if handed:
             from_loop, pooled = await asyncio.gather(on_loop, from_pool())
             parts += [(awaited, from_loop), (handed, pooled)]
@@ -147,13 +129,28 @@ class Evaluator:
             parts.append((awaited, await on_loop))
         return _joined(declarations, parts)
 
-    def _read_here(
-        self, declarations: Sequence[Declaration], positions: list[int], max_bytes: int
-    ) -> Readings:
-        """Read the declarations at ``positions`` in this thread."""
-        batch = _Batch([declarations[i] for i in positions], None, max_bytes)
-        self._read_batch(batch)
-        return batch.read
+    def _start(
+        self,
+        declarations: Sequence[Declaration],
+        config: Config,
+        in_place: Collection[int],
+        leave_out: Collection[int] = (),
+    ) -> tuple[Parts, list[int], Waits]:
+        """Read the ``in_place`` declarations here; return those readings, the positions handed
+        to the pool (``leave_out`` aside), and what to wait for until the pool has read them."""
+        if config.timeout is None:
+            in_place = range(len(declarations))
+        handed = [i for i in range(len(declarations)) if i not in leave_out]
+        parts = []
+        if in_place:
+            here = [i for i in handed if i in in_place]
+            handed = [i for i in handed if i not in in_place]
+            batch = _Batch(Readings([declarations[i] for i in here]), None, config.max_value_bytes)
+            self._read_batch(batch)
+            parts.append((here, batch.read))
+        pooled = [declarations[i] for i in handed]
+        waits = self._off_thread(pooled, config.timeout or 0.0, config.max_value_bytes)
+        return parts, handed, waits
 
     def _off_thread(
         self, declarations: Sequence[Declaration], timeout: float, max_bytes: int
@@ -162,7 +159,7 @@ class Evaluator:
         readings = None
         pending = list(range(len(declarations)))
         while True:
-            batch = _Batch([declarations[i] for i in pending], timeout, max_bytes)
+            batch = _Batch(Readings([declarations[i] for i in pending]), timeout, max_bytes)
             future = self._pool.submit(partial(self._read_batch, batch))
             seconds = timeout
             while True:
@@ -219,8 +216,9 @@ class Evaluator:
                 read.failures[position] = self._failure(declaration, exc, ended - started)
             else:
                 ended = time.monotonic()
-                if declaration.cache_ttl:
-                    self._keep(declaration, value, read.texts[position], ended - started, ended)
+                if declaration.cache_ttl:  # kept as published: a NaN is kept as its null
+                    value, text = read.values[position], read.texts[position]
+                    self._keep(declaration, value, text, ended - started, ended)
             finally:
                 del calls[declaration]  # this map, not self._calls: after a fork that is new
             read.durations[position] = ended - started
@@ -247,11 +245,9 @@ class Evaluator:
         else:
             batch.read.copy_one(at, into, position)
 
-    async def _awaited(
-        self, declarations: Sequence[Declaration], timeout: float | None, max_bytes: int
-    ) -> Readings:
+    async def _awaited(self, declarations: Sequence[Declaration], config: Config) -> Readings:
         """Await coroutine values on this loop, one task per variable however many ask."""
-        loop = asyncio.get_running_loop()
+        loop, timeout = asyncio.get_running_loop(), config.timeout
         now = time.monotonic()
         readings = Readings(declarations)
         waiting: dict[int, tuple[asyncio.Task[Readings], float]] = {}
@@ -260,7 +256,8 @@ class Evaluator:
                 continue
             task, started = self._tasks.get(declaration, (None, now))
             if task is None or task.get_loop() is not loop:
-                task, started = loop.create_task(self._read_async(declaration, max_bytes)), now
+                reading = self._read_async(declaration, config.max_value_bytes)
+                task, started = loop.create_task(reading), now
                 self._tasks[declaration] = (task, started)
             waiting[position] = (task, started)
         if waiting:
@@ -317,27 +314,24 @@ class Evaluator:
         return True
 
     def _failure(self, declaration: Declaration, exc: BaseException, took: float) -> VariableReport:
-        if isinstance(exc, EncodingError):
-            report = VariableReport(declaration, ERROR, error=str(exc), duration=took)
-        else:
-            error = describe(exc)
-            report = VariableReport(declaration, ERROR, error=error, exception=exc, duration=took)
-        self._log(report)
-        return report
+        if isinstance(exc, EncodingError):  # says all there is: no type name, no traceback
+            return self._log(VariableReport(declaration, ERROR, error=str(exc), duration=took))
+        report = VariableReport(
+            declaration, ERROR, error=describe(exc), exception=exc, duration=took
+        )
+        return self._log(report)
 
     def _timed_out(self, declaration: Declaration, timeout: float, took: float) -> VariableReport:
         error = f"value() did not return within EXPVAR_TIMEOUT ({timeout:g}s)"
-        report = VariableReport(declaration, TIMEOUT, error=error, duration=took)
-        self._log(report)
-        return report
+        return self._log(VariableReport(declaration, TIMEOUT, error=error, duration=took))
 
-    def _log(self, report: VariableReport) -> None:
+    def _log(self, report: VariableReport) -> VariableReport:
         # One line per variable and message every few minutes: a monitor polls every second.
         declaration, message = report.declaration, report.error or ""
         now = time.monotonic()
         last = self._logged.get(declaration)
         if last is not None and last[0] == message and now - last[1] < LOG_REPEAT_SECONDS:
-            return
+            return report
         self._logged[declaration] = (message, now)
         trace = report.traceback
         logger.error(
@@ -347,34 +341,19 @@ class Evaluator:
             message,
             f"\n{trace}" if trace else "",
         )
+        return report
 
 
 def _still_running(declaration: Declaration, started: float) -> VariableReport:
     running = time.monotonic() - started
-    return VariableReport(
-        declaration,
-        TIMEOUT,
-        error=(
-            f"still running: value() was called {running:.1f}s ago and has not returned; "
-            "it is skipped until it does"
-        ),
-        duration=running,
+    error = (
+        f"still running: value() was called {running:.1f}s ago and has not returned; "
+        "it is skipped until it does"
     )
+    return VariableReport(declaration, TIMEOUT, error=error, duration=running)
 
 
-def _split(
-    count: int, here: Collection[int], leave_out: Collection[int] = ()
-) -> tuple[list[int], list[int]]:
-    """Return the positions in ``here`` and the others, in order, less those in ``leave_out``."""
-    positions = [i for i in range(count) if i not in leave_out]
-    if not here:
-        return [], positions
-    return [i for i in positions if i in here], [i for i in positions if i not in here]
-
-
-def _joined(
-    declarations: Sequence[Declaration], parts: list[tuple[list[int], Readings]]
-) -> Readings:
+def _joined(declarations: Sequence[Declaration], parts: Parts) -> Readings:
     """Put the readings of parts of ``declarations`` together, each at its positions."""
     parts = [(positions, part) for positions, part in parts if positions]
     if len(parts) == 1 and len(parts[0][0]) == len(declarations):

@@ -117,24 +117,14 @@ class Registry:
     ) -> None:
         self._lock = threading.Lock()
         self._discovery = discovery
-        self._pushed: list[PushVariable] = list(pushed)
+        # The push variables published so far, in creation order.
+        self.pushed: tuple[PushVariable, ...] = tuple(pushed)
         self.apps: tuple[AppSource, ...] = ()
+        self.import_failures: tuple[ImportFailure, ...] = ()
+        self.problems: tuple[Problem, ...] = ()
         self.layout = Layout()
         with self._lock:
             self._rebuild()
-
-    @property
-    def pushed(self) -> tuple[PushVariable, ...]:
-        """The push variables published so far, in creation order."""
-        return tuple(self._pushed)
-
-    @property
-    def import_failures(self) -> tuple[ImportFailure, ...]:
-        return self._discovery.import_failures if self._discovery else ()
-
-    @property
-    def problems(self) -> tuple[Problem, ...]:
-        return self._discovery.problems if self._discovery else ()
 
     def load(self, discovery: Discovery) -> None:
         """Publish what discovery found, in place of anything it found before."""
@@ -145,43 +135,38 @@ class Registry:
     def publish(self, variable: PushVariable) -> None:
         """Publish a push variable under the app whose module created it."""
         with self._lock:
-            self._pushed.append(variable)
+            self.pushed = (*self.pushed, variable)
             self._rebuild()
 
     def unpublish(self, variables: Iterable[object]) -> None:
         """Stop publishing push variables (tests that create their own clean up with this)."""
         gone = {id(variable) for variable in variables}
         with self._lock:
-            self._pushed = [v for v in self._pushed if id(v) not in gone]
+            self.pushed = tuple(v for v in self.pushed if id(v) not in gone)
             self._rebuild()
 
     def _rebuild(self) -> None:
         discovery = self._discovery
         if discovery is None:
-            # Before start-up no app is known: push variables wait to be published.
-            self.apps, self.layout = (), Layout()
-            return
+            return  # before start-up no app is known: push variables wait to be published
         from django.apps import apps as django_apps  # here: `import expvar` needs no Django setup
 
         apps = list(discovery.apps)
         by_label = {app.label: app for app in apps}
         declarations = list(discovery.declarations)
-        for position, variable in enumerate(self._pushed):
+        for position, variable in enumerate(self.pushed):
             config = django_apps.get_containing_app_config(variable.module)
             if config is None:
+                # Created outside any installed app (settings.py, a script): listed last.
                 if PROJECT_LABEL not in by_label:
-                    # Created outside any installed app (settings.py, a script): listed last.
                     index = max((app.index for app in apps), default=-1) + 1
-                    project = AppSource(PROJECT_LABEL, PROJECT_LABEL, "Project", index)
-                    apps.append(project)
-                    by_label[PROJECT_LABEL] = project
+                    apps.append(AppSource(PROJECT_LABEL, PROJECT_LABEL, "Project", index))
+                    by_label[PROJECT_LABEL] = apps[-1]
                 source = by_label[PROJECT_LABEL]
-            elif config.name in discovery.skip or config.label in discovery.skip:
-                continue
-            elif config.label in by_label:
+            elif config.label in by_label and not {config.name, config.label} & discovery.skip:
                 source = by_label[config.label]
             else:
-                continue  # a discovery of some apps only
+                continue  # a skipped app, or one left out of a discovery of some apps only
             declarations.append(
                 Declaration(
                     name=variable.name,
@@ -193,6 +178,7 @@ class Registry:
                     position=position,
                 )
             )
+        self.import_failures, self.problems = discovery.import_failures, discovery.problems
         self.apps = tuple(apps)
         self.layout = Layout.of(declarations)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from expvar.conf import get_config
+from expvar.conf import Config, get_config
 from expvar.encoding import EncodingError, encode, go_layout
 from expvar.evaluation import evaluator
 from expvar.push.stores import current
@@ -95,10 +95,8 @@ def resolve(registry: Registry | None = None) -> Resolution:
     started, resolved_at = time.perf_counter(), time.time()
     registry = registry or get_registry()
     layout, config = registry.layout, get_config()
-    readings = evaluator.evaluate(
-        layout.declarations, config.timeout, config.max_value_bytes, _in_place(layout)
-    )
-    return _decide_names(registry, layout, readings, resolved_at, started)
+    readings = evaluator.evaluate(layout.declarations, config, _in_place(layout))
+    return _decide_names(registry, layout, config, readings, resolved_at, started)
 
 
 async def resolve_async(registry: Registry | None = None) -> Resolution:
@@ -106,10 +104,8 @@ async def resolve_async(registry: Registry | None = None) -> Resolution:
     started, resolved_at = time.perf_counter(), time.time()
     registry = registry or get_registry()
     layout, config = registry.layout, get_config()
-    readings = await evaluator.evaluate_async(
-        layout.declarations, config.timeout, config.max_value_bytes, _in_place(layout)
-    )
-    return _decide_names(registry, layout, readings, resolved_at, started)
+    readings = await evaluator.evaluate_async(layout.declarations, config, _in_place(layout))
+    return _decide_names(registry, layout, config, readings, resolved_at, started)
 
 
 def _in_place(layout: Layout) -> frozenset[int]:
@@ -120,11 +116,12 @@ def _in_place(layout: Layout) -> frozenset[int]:
 def _decide_names(
     registry: Registry,
     layout: Layout,
+    config: Config,
     readings: Readings,
     resolved_at: float,
     started: float,
 ) -> Resolution:
-    max_bytes = get_config().max_value_bytes
+    max_bytes = config.max_value_bytes
     texts, values = readings.texts, readings.values
     entries: list[tuple[str, str, str, Any]] = []
     collisions: list[Collision] = []

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -70,5 +69,5 @@ def forbidden(request: HttpRequest) -> HttpResponse:
         f"{request.path} is served to loopback, INTERNAL_IPS and EXPVAR_ALLOWED_IPS "
         "clients, active staff, and requests carrying EXPVAR_TOKEN."
     )
-    body = json.dumps({"error": "forbidden", "detail": detail})
-    return HttpResponse(body, status=403, content_type=CONTENT_TYPE)
+    body = {"error": "forbidden", "detail": detail}
+    return JsonResponse(body, status=403, content_type=CONTENT_TYPE)

@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.test import AsyncClient, AsyncRequestFactory, override_settings
 
+from expvar.conf import Config
 from expvar.evaluation import Evaluator
 from expvar.registry import Declaration
 from expvar.resolution import resolve, resolve_async
@@ -92,13 +93,13 @@ def test_an_async_value_is_called_once_by_concurrent_reads() -> None:
         await asyncio.sleep(0.05)
         return 3
 
-    evaluator = Evaluator()
+    evaluator, config = Evaluator(), Config(timeout=1.0, max_value_bytes=1024)
     declaration = declare_async("s", slow)
 
     async def read() -> list[Any]:
         return list(
             await asyncio.gather(
-                *(evaluator.evaluate_async([declaration], 1.0, 1024) for _ in range(8))
+                *(evaluator.evaluate_async([declaration], config) for _ in range(8))
             )
         )
 
@@ -169,7 +170,9 @@ def test_async_views_read_in_place_positions_on_the_loop_and_the_rest_in_the_poo
     declarations.append(declare_async("awaited", answer, position=2))
 
     async def read() -> tuple[list[Any], str]:
-        reports = await Evaluator().evaluate_async(declarations, 0.5, 10_000, frozenset({1}))
+        reports = await Evaluator().evaluate_async(
+            declarations, Config(timeout=0.5, max_value_bytes=10_000), frozenset({1})
+        )
         return reports, threading.current_thread().name
 
     reports, loop_thread = asyncio.run(read())

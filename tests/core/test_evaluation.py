@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
+from expvar.conf import Config
 from expvar.evaluation import Evaluator
 from expvar.resolution import resolve
 from tests.factories import declare, noting_thread, registry_of
@@ -85,14 +86,14 @@ def test_variable_is_read_again_once_its_hung_call_returns() -> None:
             gate.wait(30)
         return answer
 
-    declaration = declare("v", slow_once)
-    assert evaluator.evaluate([declaration], 0.1, 1024)[0].status == "timeout"
+    declaration, config = declare("v", slow_once), Config(timeout=0.1, max_value_bytes=1024)
+    assert evaluator.evaluate([declaration], config)[0].status == "timeout"
     gate.set()
     for _ in range(100):
         if not evaluator.in_flight:
             break
         time.sleep(0.01)
-    outcome = evaluator.evaluate([declaration], 0.1, 1024)[0]
+    outcome = evaluator.evaluate([declaration], config)[0]
     assert (outcome.status, outcome.value) == ("ok", 2)
 
 
@@ -111,6 +112,14 @@ def test_cache_ttl_keeps_the_value_in_process() -> None:
     assert json.loads(first.body()) == json.loads(second.body()) == {"c": 1}
     assert second.variables[0].cached
     assert reads == [1]
+
+
+def test_a_value_kept_for_its_cache_ttl_is_the_value_published() -> None:
+    # A NaN is published as null: a read from the cache must give what the first read gave.
+    registry = registry_of(declare("f", lambda: {"x": float("nan")}, cache_ttl=60))
+    first, second = resolve(registry), resolve(registry)
+    assert second.variables[0].cached
+    assert first.variables[0].value == second.variables[0].value == {"x": None}
 
 
 def counting() -> Any:
@@ -249,12 +258,12 @@ def test_after_a_fork_the_evaluator_forgets_its_workers_and_hung_variables(
     release: threading.Event,
 ) -> None:
     evaluator = Evaluator()
-    stuck = declare("stuck", hang_until(release))
-    assert evaluator.evaluate([stuck], 0.2, 1 << 20)[0].status == "timeout"
-    assert evaluator.evaluate([stuck], 0.2, 1 << 20)[0].error.startswith("still running")
+    stuck, config = declare("stuck", hang_until(release)), Config(timeout=0.2)
+    assert evaluator.evaluate([stuck], config)[0].status == "timeout"
+    assert evaluator.evaluate([stuck], config)[0].error.startswith("still running")
     evaluator.after_fork()  # what os.fork() runs in the child
     release.set()
-    assert evaluator.evaluate([stuck], 0.2, 1 << 20)[0].value == 1
+    assert evaluator.evaluate([stuck], config)[0].value == 1
 
 
 @override_settings(EXPVAR_TIMEOUT=0.2)
@@ -269,7 +278,9 @@ def test_in_place_positions_are_read_on_the_calling_thread_the_others_by_the_poo
         declare("stuck", hang_until(release), position=2),
         declare("last", noting_thread("last", threads), position=3),
     ]
-    reports = Evaluator().evaluate(declarations, 0.2, 10_000, in_place=frozenset({1, 3}))
+    reports = Evaluator().evaluate(
+        declarations, Config(timeout=0.2, max_value_bytes=10_000), in_place=frozenset({1, 3})
+    )
     assert [r.value for r in reports] == ["pulled", "in_place", None, "last"]
     assert reports[2].status == "timeout"
     assert threads["in_place"] == threads["last"] == threading.current_thread().name
@@ -278,7 +289,9 @@ def test_in_place_positions_are_read_on_the_calling_thread_the_others_by_the_poo
 
 def test_only_in_place_positions_start_no_thread() -> None:
     before = set(threading.enumerate())
-    reports = Evaluator().evaluate([declare("a", 1)], 0.2, 10_000, in_place=frozenset({0}))
+    reports = Evaluator().evaluate(
+        [declare("a", 1)], Config(timeout=0.2, max_value_bytes=10_000), in_place=frozenset({0})
+    )
     assert [r.value for r in reports] == [1]
     assert set(threading.enumerate()) - before == set()
 
@@ -292,7 +305,9 @@ def test_values_a_failed_reader_left_unread_are_errors_not_values(
         raise RuntimeError("the reader itself broke")
 
     monkeypatch.setattr(evaluator, "_from_cache", broken)
-    reports = evaluator.evaluate([declare("a", 1, cache_ttl=60), declare("b", 2)], 0.5, 1024)
+    reports = evaluator.evaluate(
+        [declare("a", 1, cache_ttl=60), declare("b", 2)], Config(timeout=0.5, max_value_bytes=1024)
+    )
     assert [(r.status, r.error, r.text) for r in reports] == [
         ("error", "not read: its reader failed", None)
     ] * 2
@@ -313,13 +328,13 @@ def test_reads_in_place_neither_wait_for_nor_hold_up_another_call(
             release.wait(30)
         return answer
 
-    declaration = declare("memory", slow_first)
-    pooled = threading.Thread(target=evaluator.evaluate, args=([declaration], 5.0, 1024))
+    declaration, config = declare("memory", slow_first), Config(timeout=5.0, max_value_bytes=1024)
+    pooled = threading.Thread(target=evaluator.evaluate, args=([declaration], config))
     pooled.start()
     assert started.wait(5)
     # The pool's call is under way: a read in place (as an async view's, on its event loop)
     # makes its own call instead of waiting for that one.
-    reports = asyncio.run(evaluator.evaluate_async([declaration], 5.0, 1024, in_place={0}))
+    reports = asyncio.run(evaluator.evaluate_async([declaration], config, in_place={0}))
     assert (reports[0].status, reports[0].value) == ("ok", 2)
     release.set()
     pooled.join(5)
