@@ -8,6 +8,7 @@ import os
 import pickle
 import threading
 import time
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -445,22 +446,50 @@ def test_a_heartbeat_never_calls_the_server_without_the_flush_lock(
         assert len(calls) == 1
 
 
+def refuse_push_threads(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    """Make the push store's background thread fail to start; return how to undo it."""
+    real_start = threading.Thread.start
+
+    def refuse(thread: threading.Thread) -> None:
+        if thread.name == "expvar-push":
+            raise RuntimeError("can't start new thread")
+        real_start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    return lambda: monkeypatch.setattr(threading.Thread, "start", real_start)
+
+
+def test_an_update_never_raises_when_the_background_thread_cannot_start(
+    shared_store: SharedStore, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    with shared_store(FLUSH_INTERVAL=0.1) as store:
+        counter = expvar.Int(unique())
+        allow = refuse_push_threads(monkeypatch)
+        with caplog.at_level(logging.ERROR, logger="expvar"):
+            counter.add(1)
+            counter.add(1)  # within the retry delay: no second try, no second line
+        assert caplog.text.count("background thread cannot start") == 1
+        assert store.status().pending == 1
+        allow()
+        time.sleep(1.1)  # the retry delay: the flush interval, at least 1 s
+        counter.add(1)  # starts the thread, which writes all three
+        reader, deadline = CacheStore(store.config), time.monotonic() + 5
+        try:
+            while reader.read_scalar(counter.cell) != 3:
+                assert time.monotonic() < deadline, "the counts were not written"
+                time.sleep(0.05)
+        finally:
+            reader.close()
+
+
 def test_a_store_whose_background_thread_could_not_start_still_closes_and_flushes(
     shared_store: SharedStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with shared_store(FLUSH_INTERVAL=60) as store:
         counter = expvar.Int(unique())
-        real_start = threading.Thread.start
-
-        def refuse(thread: threading.Thread) -> None:
-            if thread.name == "expvar-push":
-                raise RuntimeError("can't start new thread")
-            real_start(thread)
-
-        monkeypatch.setattr(threading.Thread, "start", refuse)
-        with pytest.raises(RuntimeError):
-            counter.add(1)
-        monkeypatch.setattr(threading.Thread, "start", real_start)
+        allow = refuse_push_threads(monkeypatch)
+        counter.add(1)
+        allow()
         store.close()
         assert store.status().pending == 0
         assert CacheStore(store.config).read_scalar(counter.cell) == 1

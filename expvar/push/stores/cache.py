@@ -76,6 +76,7 @@ class CacheStore:
         beats = self.config.heartbeat
         self._heartbeat = Heartbeat(self._prefix, beats) if beats else None
         self._next_dropped_log = float("-inf")
+        self._start_after = 0.0  # while threads cannot start, when to try again
 
     def add(self, updates: Iterable[tuple[str, int, Entry | None]]) -> None:
         self._recorded(self._buffer.add(updates))
@@ -257,12 +258,24 @@ class CacheStore:
 
     def serving(self) -> None:
         """Start the background thread, unless it has started or the store is closed."""
-        if self._thread is not None:  # checked without the lock: this runs on every update
+        # Checked without the lock: this runs on every update.
+        if self._thread is not None or time.monotonic() < self._start_after:
             return
         with self._start_lock:
             if self._thread is None and not self._stop.is_set():
                 thread = threading.Thread(target=self._run, name="expvar-push", daemon=True)
-                thread.start()  # before it is kept: close() joins only a thread that started
+                try:
+                    thread.start()  # before it is kept: close() joins only a thread that started
+                except RuntimeError as exc:  # no thread to spare: an update still never raises
+                    retry = max(self.config.flush_interval, 1.0)
+                    self._start_after = time.monotonic() + retry
+                    logger.error(
+                        "expvar: the shared store's background thread cannot start (%s); "
+                        "updates are kept and it is tried again in %gs",
+                        exc,
+                        retry,
+                    )
+                    return
                 self._thread = thread
 
     def _run(self) -> None:
