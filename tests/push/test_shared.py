@@ -520,11 +520,11 @@ def test_a_fork_waits_for_the_background_thread_to_be_between_ticks(
         stores._before_fork()  # what os.fork() runs in the parent first
         try:
             assert written.is_set()  # the fork waited for the write in progress
-            assert stores._local.lock.locked()
+            assert stores._local._cells.lock.locked()
             assert store._flush_lock.locked()  # and holds the store still until it is done
         finally:
             stores._after_fork_parent()
-        assert not stores._local.lock.locked()
+        assert not stores._local._cells.lock.locked()
         counter.add(1)
         assert store.status().pending == 1  # the parent keeps its updates
         assert store.flush()  # and its locks

@@ -32,7 +32,7 @@ _lock = threading.Lock()
 
 def current() -> Store:
     """Return the store push variables read and write."""
-    return _current if _current is not None else _build()  # an empty LocalStore is falsy
+    return _current or _build()
 
 
 def flush() -> bool:

@@ -140,9 +140,11 @@ class CacheStore:
     def _apply(self, backend: BaseCache, cell: str, op: Op) -> None:
         kind, value = op
         key = self._prefix + cell
-        if kind == ADD:
+        if kind == ADD and value:
             assert isinstance(value, int)
-            self._incr(backend, key, value)  # an add of 0 still creates the cell
+            self._incr(backend, key, value)
+        elif kind == ADD:
+            backend.add(key, 0, None)  # an add of 0 still creates the cell, in one call
         elif kind == SET:
             backend.set(key, value, None)
         else:
@@ -259,10 +261,11 @@ class CacheStore:
     def serving(self) -> None:
         """Start the background thread, unless it has started or the store is closed."""
         # Checked without the lock: this runs on every update.
-        if self._thread is not None or time.monotonic() < self._start_after:
+        if self._thread is not None or self._retry_later():
             return
         with self._start_lock:
-            if self._thread is None and not self._stop.is_set():
+            # Checked again: updates that waited for the lock would each try, and log, again.
+            if self._thread is None and not self._stop.is_set() and not self._retry_later():
                 thread = threading.Thread(target=self._run, name="expvar-push", daemon=True)
                 try:
                     thread.start()  # before it is kept: close() joins only a thread that started
@@ -277,6 +280,9 @@ class CacheStore:
                     )
                     return
                 self._thread = thread
+
+    def _retry_later(self) -> bool:
+        return time.monotonic() < self._start_after
 
     def _run(self) -> None:
         interval, beats = self.config.flush_interval, self.config.heartbeat
