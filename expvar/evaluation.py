@@ -90,7 +90,7 @@ class Evaluator:
         protection from a ``value()`` that hangs; so are the ones at the positions ``in_place``,
         which the caller knows read this process's memory.
         """
-        parts, handed, waits = self._start(declarations, config, in_place)
+        parts, handed, waits = self._read_here_hand_off_rest(declarations, config, in_place)
         if handed:
             try:
                 while True:
@@ -110,7 +110,9 @@ class Evaluator:
         others, but for the ``in_place`` ones, which are read on the loop.
         """
         awaited = [i for i, d in enumerate(declarations) if d.is_async]
-        parts, handed, waits = self._start(declarations, config, in_place, set(awaited))
+        parts, handed, waits = self._read_here_hand_off_rest(
+            declarations, config, in_place, set(awaited)
+        )
 
         async def from_pool() -> Readings:
             try:
@@ -129,7 +131,7 @@ class Evaluator:
             parts.append((awaited, await on_loop))
         return _joined(declarations, parts)
 
-    def _start(
+    def _read_here_hand_off_rest(
         self,
         declarations: Sequence[Declaration],
         config: Config,

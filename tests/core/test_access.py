@@ -124,6 +124,19 @@ def test_wrong_or_empty_credentials_are_denied(header: str) -> None:
     assert get(Authorization=header).status_code == 403
 
 
+@pytest.mark.django_db
+@override_settings(EXPVAR_TOKEN="s3cret-token")
+def test_basic_credentials_that_are_not_ascii_are_only_wrong_credentials(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level("ERROR", logger="expvar"):
+        assert get(Authorization="Basic \u00e9").status_code == 403
+    assert caplog.text == ""  # not "the access policy raised"
+    client = Client(REMOTE_ADDR=REMOTE)
+    client.force_login(User.objects.create_user("staff", is_staff=True))
+    assert client.get("/debug/vars", headers={"Authorization": "Basic \u00e9"}).status_code == 200
+
+
 def test_without_a_configured_token_no_header_grants_access() -> None:
     assert get(Authorization=basic("user", "")).status_code == 403
     assert get(Authorization="Bearer ").status_code == 403

@@ -136,7 +136,7 @@ def _redact_url_passwords(arg: str) -> str:
     while url := URL_USER.search(arg, searched):
         if password := PASSWORD.match(arg, url.end()):
             parts += [arg[copied : url.end()], REDACTED]
-            copied = searched = password.end() - 1
+            copied = searched = password.end() - 1  # at the "@": the host is kept
         elif space := SPACE.search(arg, url.end()):
             searched = space.end()
         else:
