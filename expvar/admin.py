@@ -114,7 +114,8 @@ class VariableAdmin(_ModelAdmin):
 
     def refresh_view(self, request: HttpRequest) -> HttpResponse:
         """Render the dashboard's live body: the small parts whole, of the rows what changed."""
-        return TemplateResponse(request, "expvar/dashboard/_body.html", live_context(request))
+        body = render_to_string("expvar/dashboard/_body.html", live_context(request), request)
+        return HttpResponse(body)
 
     def series_view(self, request: HttpRequest) -> JsonResponse:
         """Answer the Prometheus series of the variable named by ``?name=``, for copy-path."""
