@@ -66,7 +66,7 @@ def main() -> int:
             _say(f"  {section.status}")
         sections[module_name] = section
 
-    _say("gunicorn, uvicorn and Go on 127.0.0.1 under wrk (about two minutes)")
+    _say("gunicorn, uvicorn and Go on 127.0.0.1 under wrk (about four minutes)")
     servers = server.run()
     for load in servers.loads.values():
         _say(f"  {load.label}: {load.rps:,.0f} requests/s, p99 {report.human(load.p99_s)}")

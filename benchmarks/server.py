@@ -33,7 +33,7 @@ GOREF_DIR = Path(__file__).resolve().parent / "goref"
 
 HOST = "127.0.0.1"
 DURATION_S = 5
-ROUNDS = 3
+ROUNDS = 5
 THREADS = 2
 CONNECTIONS = 8
 WORKERS = 2
