@@ -288,9 +288,11 @@ def _hotspots(hotspots: Hotspots) -> list[str]:
         "### Where a variable's time goes",
         "",
         "The read path stage by stage, each adding one part to the one before: the fastest of "
-        "a few runs at 1,000 and at 10,000 trivial variables, and the cost of one more "
-        "variable between the two, as the per-variable target counts it (without the WSGI "
-        "handler).",
+        "a few runs at 1,000 and at 10,000 trivial variables (with the garbage collector off, "
+        "as timeit times), and the cost of one more variable between the two, as the "
+        "per-variable target counts it (without the WSGI handler). Each row includes the one "
+        "above it; on a shared machine a row varies by a few tenths of a µs from run to run, "
+        "so read the table for where the time goes, not for its last digit.",
         "",
         *_table(["up to", "per variable, cumulative"], stages),
         f"### cProfile, {hotspots.count:,} variables",
