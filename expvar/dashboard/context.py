@@ -18,6 +18,9 @@ from expvar.resolution import Resolution
 # The status facet: every status but "ok", then the names declared more than once.
 FACET_LABELS = {status: label for status, label in STATUS_LABELS.items() if status != "ok"}
 FACET_LABELS["collides"] = "collides"
+# What the header says the process runs on: fixed for its life, so read once.
+PYTHON_VERSION = platform.python_version()
+DJANGO_VERSION = django.get_version()
 
 
 def build_dashboard(resolution: Resolution) -> dict[str, Any]:
@@ -42,8 +45,8 @@ def build_dashboard(resolution: Resolution) -> dict[str, Any]:
         "process": process,
         "uptime": format_uptime(resolution.resolved_at - process.started),
         "refreshed_at": datetime.datetime.fromtimestamp(resolution.resolved_at, tz=datetime.UTC),
-        "python_version": platform.python_version(),
-        "django_version": django.get_version(),
+        "python_version": PYTHON_VERSION,
+        "django_version": DJANGO_VERSION,
     }
 
 

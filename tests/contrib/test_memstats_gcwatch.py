@@ -103,32 +103,29 @@ def test_cpu_fraction_is_pause_over_time_since_install(fresh: GCWatch) -> None:
     assert pause / (read - started) <= stats["GCCPUFraction"] <= pause / (before_read - installed)
 
 
-def test_collections_no_callback_saw_count_with_no_pause(installed: GCWatch) -> None:
+def after_unseen_collections(installed: GCWatch, count: int) -> dict[str, Any]:
+    """Run ``count`` collections no callback sees, then one it sees; return the figures."""
     gc.callbacks.remove(installed.on_gc)
-    young_collections(2)
+    young_collections(count)
     gc.callbacks.append(installed.on_gc)
     gc.collect()
-    stats = value()
+    return value()
+
+
+def test_collections_no_callback_saw_count_with_no_pause(installed: GCWatch) -> None:
+    stats = after_unseen_collections(installed, 2)
     assert stats["NumGC"] == 3
     assert stats["PauseNs"][:2] == [0, 0]
     assert stats["PauseTotalNs"] == stats["PauseNs"][2] > 0
 
 
 def test_collections_no_callback_saw_end_when_the_next_one_starts(installed: GCWatch) -> None:
-    gc.callbacks.remove(installed.on_gc)
-    young_collections(2)
-    gc.callbacks.append(installed.on_gc)
-    gc.collect()
-    stats = value()
+    stats = after_unseen_collections(installed, 2)
     assert stats["PauseEnd"][:2] == [stats["LastGC"] - stats["PauseNs"][2]] * 2
 
 
 def test_collections_no_callback_saw_past_the_ring_fill_all_of_it(installed: GCWatch) -> None:
-    gc.callbacks.remove(installed.on_gc)
-    young_collections(1000)
-    gc.callbacks.append(installed.on_gc)
-    gc.collect()
-    stats = value()
+    stats = after_unseen_collections(installed, 1000)
     assert stats["NumGC"] == 1001
     assert sorted(stats["PauseNs"])[:255] == [0] * 255
     assert stats["PauseNs"][(stats["NumGC"] + 255) % 256] > 0
