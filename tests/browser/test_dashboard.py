@@ -53,6 +53,9 @@ def test_admin_index_entry_opens_the_dashboard(page: Any, live_server: Any) -> N
     page.goto(f"{live_server.url}/admin/")
 
     page.locator(".app-expvar").get_by_role("link", name="Variables").click()
+    # The click returns once the navigation commits; the page may still be loading.
+    page.wait_for_url(f"{live_server.url}/admin/expvar/variable/")
+    page.wait_for_load_state("domcontentloaded")
 
     assert page.url == f"{live_server.url}/admin/expvar/variable/"
     assert page.locator("#expvar-dashboard").is_visible()
